@@ -1,0 +1,63 @@
+# dnsmasq with the TCP arrival-interface fix for Calico-style interfaces.
+# `make deps all` (as root) then `make check`: see README.md.
+#
+#   BASE=<name>      which source to patch (patches/<name>.base); default: this host's Debian
+#   PATCHES=none     build the base unpatched (stock), for comparisons
+#   SRC=<dir>        where the tree is made (default: src/)
+#   BASE_VERSION=    pin a Debian version instead of following the suite
+#   DNSMASQ=<path>   the binary `make check` tests (default: $(SRC)/dnsmasq)
+
+SHELL := /bin/bash
+HELPERS := contrib/build-helpers
+
+BASE ?= $(shell $(HELPERS)/default-base)
+PATCHES ?= series
+SRC ?= src
+DNSMASQ ?= $(SRC)/dnsmasq
+export BASE_VERSION
+
+# Everything a fresh Debian 12 machine needs to build every base, run the
+# suite, and build the package.
+BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
+  libdbus-1-dev libidn2-dev libnftables-dev libnetfilter-conntrack-dev \
+  nettle-dev libgmp-dev
+TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist \
+  libc-bin tcpdump shellcheck
+PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev fakeroot lintian debootstrap
+
+.PHONY: all tree build check deps stock lint clean distclean help bases
+
+all: build
+
+help:
+	@sed -n '1,/^$$/p' Makefile
+
+bases:
+	@for f in patches/*.base; do b=$${f##*/}; printf '%-15s %s\n' "$${b%.base}" "$$(sed -n 's/^DESCRIPTION=//p' "$$f")"; done
+
+tree:
+	@test -n "$(BASE)" || exit 1
+	$(HELPERS)/prepare-tree "$(BASE)" "$(PATCHES)" "$(SRC)"
+
+build: tree
+	$(HELPERS)/build-tree "$(SRC)"
+
+# An unpatched build of the same base beside ours: build/stock-<base>/dnsmasq.
+stock:
+	$(MAKE) build PATCHES=none SRC=build/stock-$(BASE)
+
+# Without DNSMASQ=, the suite tests this project's build (made first).
+check: $(if $(filter command line environment,$(origin DNSMASQ)),,build)
+	DNSMASQ="$(abspath $(DNSMASQ))" tests/run
+
+deps:
+	$(HELPERS)/install-deps $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS)
+
+lint:
+	shellcheck -x $(HELPERS)/* .ci/run tests/run tests/lib/*.bash
+
+clean:
+	rm -rf $(SRC) $(SRC).new
+
+distclean: clean
+	rm -rf build dist
