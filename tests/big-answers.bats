@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031
+#
+# What a pod sees when an answer is too big for UDP.
+#
+# A Calico pod asks the node's dnsmasq (192.0.2.1) for a name whose answer
+# does not fit in 512 bytes.  dnsmasq answers over UDP with the TC bit; the
+# client retries over TCP.  Stock 2.82..2.91 accept that TCP connection and
+# close it at once, because the pod's host-side interface (cali...) has no
+# IPv4 address.  dnsmasq runs with no listening options (wildcard mode).
+
+load lib/common
+
+setup_file() {
+	dt_setup_file
+	topo_cluster
+	topo_pod a 198.51.100.10 2001:db8:2::10 # dual stack, cali has fe80::
+	topo_pod b 198.51.100.11 -              # cali with IPv6 disabled
+	topo_cali_disable_ipv6 b
+	knot_start
+}
+
+teardown_file() {
+	dt_teardown_file
+}
+
+setup() {
+	dt_setup
+}
+
+teardown() {
+	dt_teardown
+}
+
+# bats test_tags=bug:calico-tcp
+@test "pod behind cali (no IPv4): big answer resolves after TCP fallback (wildcard, forking)" {
+	dnsmasq_start forking
+	dig_auto "$POD_a_NS" "$NODE_IP4" "big.$ZONE" +noedns
+	dnsmasq_show_relevant "$POD_a_NS"
+	expect_no_tcp_failure
+	expect_answers "$BIG_COUNT"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "pod behind cali (no IPv4): big answer resolves after TCP fallback (wildcard, no-daemon)" {
+	dnsmasq_start no-daemon
+	dig_auto "$POD_a_NS" "$NODE_IP4" "big.$ZONE" +noedns
+	dnsmasq_show_relevant "$POD_a_NS"
+	expect_no_tcp_failure
+	expect_answers "$BIG_COUNT"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "pod behind cali with IPv6 disabled (no address at all): big answer resolves after TCP fallback (wildcard, forking)" {
+	dnsmasq_start forking
+	dig_auto "$POD_b_NS" "$NODE_IP4" "big.$ZONE" +noedns
+	dnsmasq_show_relevant "$POD_b_NS"
+	expect_no_tcp_failure
+	expect_answers "$BIG_COUNT"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "pod behind cali: kdig gets the big answer after its TCP fallback (wildcard, forking)" {
+	dnsmasq_start forking
+	kdig_auto "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
+	dnsmasq_show_relevant "$POD_a_NS"
+	expect_answers "$BIG_COUNT"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "pod behind cali: glibc resolver (getent ahostsv4) returns all addresses of a big name (wildcard, forking)" {
+	dnsmasq_start forking
+	getent_ahosts "$POD_a_NS" "big.$ZONE" \
+		"$(printf 'nameserver %s\noptions timeout:%s attempts:1' \
+			"$NODE_IP4" "$DT_UDP_TIMEOUT")"
+	dnsmasq_show_relevant "$POD_a_NS"
+	[[ "$Q_RC" == 0 ]] || dt_fail "getent exited $Q_RC (2: name not found)"
+	[[ "$Q_ADDRESSES" == "$BIG_COUNT" ]] ||
+		dt_fail "getent printed $Q_ADDRESSES addresses, expected $BIG_COUNT"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "pod behind cali: CoreDNS-like forwarder (dnsdist) in the pod resolves a big name over TCP (wildcard, forking)" {
+	dnsmasq_start forking
+	dnsdist_start a
+	# The client asks dnsdist (UDP, gets TC, retries TCP); dnsdist relays
+	# the TCP query to dnsmasq over TCP, from the pod, through the cali.
+	dig_auto "$POD_a_NS" 127.0.0.1 "big.$ZONE" +noedns
+	dnsmasq_show_relevant "$POD_a_NS"
+	expect_no_tcp_failure
+	expect_answers "$BIG_COUNT"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "pod behind cali: answer too big even with EDNS0 (bufsize 1232) resolves over TCP (wildcard, forking)" {
+	dnsmasq_start forking
+	dig_auto "$POD_a_NS" "$NODE_IP4" "huge.$ZONE" +bufsize=1232
+	dnsmasq_show_relevant "$POD_a_NS"
+	expect_no_tcp_failure
+	expect_answers "$HUGE_COUNT"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "pod behind cali: ten TCP queries in a row all answered, one child each (wildcard, forking)" {
+	local i ok=0
+	dnsmasq_start forking
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		dig_tcp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
+		[[ "$Q_DECISION" == answered && "$Q_ANSWERS" == "$BIG_COUNT" ]] &&
+			ok=$((ok + 1))
+	done
+	dnsmasq_show_relevant "$POD_a_NS"
+	[[ "$ok" == 10 ]] || dt_fail "only $ok of 10 TCP queries were answered"
+}
+
+@test "pod behind cali: small answer over UDP works (wildcard, forking)" {
+	dnsmasq_start forking
+	dig_udp "$POD_a_NS" "$NODE_IP4" "small.$ZONE"
+	dnsmasq_show_relevant "$POD_a_NS"
+	expect_answers 1
+}
+
+@test "pod behind cali: big answer over UDP comes back truncated (TC), not dropped (wildcard, forking)" {
+	dnsmasq_start forking
+	dig_udp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
+	dnsmasq_show_relevant "$POD_a_NS"
+	expect_decision "UDP big answer" answered
+	grep -qE 'flags:[a-z ]* tc' <<<"$Q_OUT" || dt_fail "no TC bit in the UDP reply"
+}

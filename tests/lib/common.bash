@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+#
+# Sourced by every tests/*.bats file: the library plus the bats hooks.
+#
+#   setup_file:    dt_setup_file  -> state dir, "file" scope
+#   setup:         dt_setup       -> "test" scope
+#   teardown:      dt_teardown    -> undo what the test made (dnsmasq, pods)
+#   teardown_file: dt_teardown_file -> undo everything, state dir included
+
+DT_LIB=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=tests/lib/state.bash
+source "$DT_LIB/state.bash"
+# shellcheck source=tests/lib/netns.bash
+source "$DT_LIB/netns.bash"
+# shellcheck source=tests/lib/topology.bash
+source "$DT_LIB/topology.bash"
+# shellcheck source=tests/lib/daemons.bash
+source "$DT_LIB/daemons.bash"
+# shellcheck source=tests/lib/clients.bash
+source "$DT_LIB/clients.bash"
+
+# The binary under test: $DNSMASQ, else the project's build.
+: "${DNSMASQ:=$(cd "$DT_LIB/../.." && pwd)/src/dnsmasq}"
+export DNSMASQ
+
+dt_setup_file() {
+	dt_state_init
+	dt_scope file
+}
+
+dt_setup() {
+	dt_scope test
+}
+
+dt_teardown() {
+	dt_cleanup_test
+	DNSMASQ_PID=
+}
+
+dt_teardown_file() {
+	dt_cleanup_file
+}

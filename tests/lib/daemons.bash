@@ -1,0 +1,214 @@
+# shellcheck shell=bash
+#
+# The daemons: knotd (upstream), dnsmasq (on the node), dnsdist (a CoreDNS
+# stand-in inside a pod).  Each runs in the foreground as our child, with its
+# config, logs and runtime files in a temp dir; its PID is registered.  Their
+# output goes to files and fd 3 is closed, or bats would wait for them.
+
+# Zone data: names whose answers need TCP.
+#   small.example.  1 A
+#   big.example.    40 A    (~670 bytes: > 512 without EDNS0, < 1232)
+#   huge.example.   120 A   (~1950 bytes: > 1232 even with EDNS0)
+#   big6.example.   30 AAAA (~880 bytes)
+ZONE=example
+BIG_COUNT=40
+HUGE_COUNT=120
+BIG6_COUNT=30
+
+# dt_daemon_dir NAME: a fresh directory for one daemon instance.
+dt_daemon_dir() {
+	mktemp -d "$DT_STATE/$1.XXXXXX"
+}
+
+# dt_spawn VAR NS LOGFILE CMD...: start CMD in NS in the background as our
+# child, register it and store its PID in the exported variable VAR.
+# `ip netns exec` execs, so $! is the daemon itself.
+dt_spawn() {
+	local var=$1 ns=$2 log=$3
+	shift 3
+	ip netns exec "$ns" "$@" >"$log" 2>&1 3>&- </dev/null &
+	dt_register_pid "$!"
+	printf -v "$var" '%s' "$!"
+	export "${var?}"
+}
+
+# dt_daemon_stop PID: stop a daemon we started and forget it.
+dt_daemon_stop() {
+	local pid=$1
+	dt_kill_pid "$pid"
+	dt_unregister pid "$pid"
+}
+
+# dt_expect_running PID LOG WHAT: fail with the daemon's own words if it died.
+dt_expect_running() {
+	if ! dt_pid_alive "$1"; then
+		printf '%s exited at start-up; its output:\n' "$3"
+		cat "$2"
+		return 1
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# knotd: authoritative for "example." at 203.0.113.53.
+
+knot_zone_file() {
+	local i
+	printf '$ORIGIN %s.\n$TTL 300\n' "$ZONE"
+	printf '@ SOA ns hostmaster 1 3600 900 604800 300\n'
+	printf '@ NS ns\nns A %s\n' "$UPSTREAM_IP4"
+	printf 'small A 192.0.2.200\n'
+	for ((i = 1; i <= BIG_COUNT; i++)); do
+		printf 'big A 203.0.113.%d\n' "$((100 + i))"
+	done
+	for ((i = 1; i <= HUGE_COUNT; i++)); do
+		printf 'huge A 198.51.100.%d\n' "$((100 + i))"
+	done
+	for ((i = 1; i <= BIG6_COUNT; i++)); do
+		printf 'big6 AAAA 2001:db8:53::%x\n' "$i"
+	done
+}
+
+knot_config() {
+	local dir=$1
+	cat <<-EOF
+		server:
+		    rundir: "$dir"
+		    listen: $UPSTREAM_IP4@53
+		database:
+		    storage: "$dir"
+		log:
+		  - target: stderr
+		    any: info
+		zone:
+		  - domain: $ZONE.
+		    file: "$dir/$ZONE.zone"
+	EOF
+}
+
+# Start knotd in the upstream namespace; sets KNOT_PID.
+knot_start() {
+	local dir
+	dir=$(dt_daemon_dir knot)
+	knot_zone_file >"$dir/$ZONE.zone"
+	knot_config "$dir" >"$dir/knot.conf"
+	dt_spawn KNOT_PID "$UPSTREAM_NS" "$dir/knotd.log" \
+		knotd -c "$dir/knot.conf"
+	dt_wait_until "$DT_WAIT_TIMEOUT" knot_serving ||
+		{ cat "$dir/knotd.log"; return 1; }
+}
+
+# knotd answers small.example over TCP from inside its namespace.
+knot_serving() {
+	dt_expect_running "$KNOT_PID" /dev/null knotd >/dev/null &&
+		ip netns exec "$UPSTREAM_NS" dig +tcp +short +time=1 +tries=1 \
+			@"$UPSTREAM_IP4" "small.$ZONE" A | grep -q '^192\.0\.2\.200$'
+}
+
+# ---------------------------------------------------------------------------
+# dnsmasq on the node.
+#
+# dnsmasq_start STYLE [OPTION...]
+#   STYLE forking:   --keep-in-foreground, as a service manager runs it; one
+#                    child process per TCP connection.
+#   STYLE no-daemon: --no-daemon; TCP handled in the main process.
+# Extra options go after ours.  $DNSMASQ_CONF, if set, is the text of the
+# config file (otherwise it is empty; /etc/dnsmasq.conf is never read).
+# Sets DNSMASQ_PID, DNSMASQ_LOG (log-facility file), DNSMASQ_OUT (stderr).
+dnsmasq_start() {
+	local style=$1 dir
+	shift
+	dir=$(dt_daemon_dir dnsmasq)
+	printf '%s\n' "${DNSMASQ_CONF:-}" >"$dir/dnsmasq.conf"
+	mkdir "$dir/dnsmasq.d"
+	DNSMASQ_LOG=$dir/dnsmasq.log
+	DNSMASQ_OUT=$dir/stderr
+	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" "$DNSMASQ" \
+		"$(dnsmasq_style_option "$style")" \
+		--conf-file="$dir/dnsmasq.conf" \
+		--no-resolv --no-hosts --server="$UPSTREAM_IP4" \
+		--log-facility="$DNSMASQ_LOG" --log-queries --log-debug \
+		--pid-file="$dir/dnsmasq.pid" \
+		"$@"
+	export DNSMASQ_LOG DNSMASQ_OUT
+	DNSMASQ_ARGS="$style $*"
+	export DNSMASQ_ARGS
+	dt_wait_until "$DT_WAIT_TIMEOUT" dnsmasq_ready || {
+		dnsmasq_show_log
+		return 1
+	}
+}
+
+dnsmasq_style_option() {
+	case "$1" in
+	forking) printf '%s\n' --keep-in-foreground ;;
+	no-daemon) printf '%s\n' --no-daemon ;;
+	*)
+		printf 'unknown daemon style: %s\n' "$1" >&2
+		return 1
+		;;
+	esac
+}
+
+# Started, and a TCP and a UDP socket on port 53 exist.
+dnsmasq_ready() {
+	dt_expect_running "$DNSMASQ_PID" "$DNSMASQ_OUT" dnsmasq &&
+		dt_listening "$NODE_NS" tcp ':53$' &&
+		dt_listening "$NODE_NS" udp ':53$'
+}
+
+dnsmasq_stop() {
+	[[ -n "${DNSMASQ_PID:-}" ]] || return 0
+	dt_daemon_stop "$DNSMASQ_PID"
+	DNSMASQ_PID=
+}
+
+# The evidence for a failed test: how dnsmasq was run and what it logged.
+dnsmasq_show_log() {
+	printf -- '--- dnsmasq (%s) log:\n' "${DNSMASQ_ARGS:-}"
+	if [[ -s "${DNSMASQ_LOG:-}" ]]; then
+		tail -n 60 "$DNSMASQ_LOG"
+	else
+		printf '(empty)\n'
+	fi
+	if [[ -s "${DNSMASQ_OUT:-}" ]]; then
+		printf -- '--- dnsmasq stderr:\n'
+		tail -n 20 "$DNSMASQ_OUT"
+	fi
+	printf -- '--- end of dnsmasq log\n'
+}
+
+# ---------------------------------------------------------------------------
+# dnsdist in a pod, standing in for CoreDNS: clients in the pod ask it on
+# 127.0.0.1:53; it forwards UDP over UDP and TCP over TCP to the node.
+
+dnsdist_config() {
+	cat <<-EOF
+		setSecurityPollSuffix("")
+		setLocal("127.0.0.1:53")
+		setACL({"127.0.0.0/8"})
+		newServer({address="$NODE_IP4:53", name="node"})
+		-- The node decides whom it answers; never let a failed health
+		-- check (a dropped UDP probe) hide that decision.
+		getServer(0):setUp()
+	EOF
+}
+
+# dnsdist_start POD: sets DNSDIST_PID.
+dnsdist_start() {
+	local ns dir
+	ns=$(topo_pod_var "$1" NS)
+	dir=$(dt_daemon_dir dnsdist)
+	dnsdist_config >"$dir/dnsdist.conf"
+	DNSDIST_LOG=$dir/dnsdist.log
+	export DNSDIST_LOG
+	dt_spawn DNSDIST_PID "$ns" "$DNSDIST_LOG" \
+		dnsdist --supervised --disable-syslog -C "$dir/dnsdist.conf"
+	dt_wait_until "$DT_WAIT_TIMEOUT" dnsdist_ready "$ns" ||
+		{ cat "$DNSDIST_LOG"; return 1; }
+}
+
+dnsdist_ready() {
+	dt_expect_running "$DNSDIST_PID" "$DNSDIST_LOG" dnsdist &&
+		dt_listening "$1" tcp '127\.0\.0\.1:53$' &&
+		dt_listening "$1" udp '127\.0\.0\.1:53$'
+}

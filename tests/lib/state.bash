@@ -1,0 +1,181 @@
+# shellcheck shell=bash
+#
+# Run state: one registry of everything the suite creates, the cleanup that
+# walks it, and wait-until helpers.
+#
+# Every namespace, process and directory we create is appended to ONE list,
+# the registry file "$DT_STATE/registry".  A file (not a bash array) because
+# bats runs setup_file and each test in different processes, and because the
+# runner (tests/run) must be able to sweep it after Ctrl-C.
+#
+# A registry line is tab separated:   <scope> <kind> <value> [<extra>]
+#   scope: "file" (made in setup_file) or "test" (made in a test)
+#   kind:  ns   <netns name>
+#          pid  <pid> <start time from /proc/<pid>/stat, guards against reuse>
+#          dir  <path>
+#
+# Safe under `set -euo pipefail`; sets no shell options of its own.
+
+: "${DT_WAIT_TIMEOUT:=10}" # seconds; default for the wait-until helpers
+
+# Create (once) the state directory for this bats file or script.
+# Under tests/run it lives inside $DT_RUN_DIR, which the runner sweeps.
+dt_state_init() {
+	[[ -n "${DT_STATE:-}" && -d "${DT_STATE}" ]] && return 0
+	DT_STATE=$(mktemp -d "${DT_RUN_DIR:-${TMPDIR:-/tmp}}/dnsmasq-tests.XXXXXX")
+	export DT_STATE
+	: >"$DT_STATE/registry"
+	DT_SCOPE=file dt_register dir "$DT_STATE"
+}
+
+# Scope for registrations that follow: "file" or "test".
+dt_scope() {
+	DT_SCOPE=$1
+	export DT_SCOPE
+}
+
+# dt_register KIND VALUE [EXTRA]
+dt_register() {
+	printf '%s\t%s\t%s\t%s\n' "${DT_SCOPE:-file}" "$1" "$2" "${3:-}" \
+		>>"$DT_STATE/registry"
+}
+
+# Forget one entry (after we removed the thing ourselves).
+dt_unregister() {
+	local kind=$1 value=$2 tmp
+	tmp=$(mktemp "$DT_STATE/registry.XXXXXX")
+	awk -F '\t' -v k="$kind" -v v="$value" '!($2 == k && $3 == v)' \
+		"$DT_STATE/registry" >"$tmp"
+	mv "$tmp" "$DT_STATE/registry"
+}
+
+# ---------------------------------------------------------------------------
+# Wait-until helpers: poll instead of sleeping a guessed time.
+
+# Milliseconds since the epoch.
+dt_now_ms() {
+	date +%s%3N
+}
+
+# dt_wait_until TIMEOUT_SECONDS CMD [ARGS...]: run CMD until it succeeds.
+# Returns 1 (and CMD's last output on stdout) if it never did.
+dt_wait_until() {
+	local timeout_ms=$(($1 * 1000)) start out
+	shift
+	start=$(dt_now_ms)
+	while true; do
+		if out=$("$@" 2>&1); then
+			return 0
+		fi
+		if (($(dt_now_ms) - start > timeout_ms)); then
+			printf 'timed out after %ss waiting for: %s\n%s\n' \
+				"$((timeout_ms / 1000))" "$*" "$out"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Processes
+
+# Start time (clock ticks since boot) of PID, empty if it is gone.
+dt_pid_starttime() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	# Field 22; strip "pid (comm) " first since comm may contain spaces.
+	stat=${stat##*) }
+	awk '{ print $20 }' <<<"$stat"
+}
+
+# True while PID runs (a zombie counts as gone).
+dt_pid_alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z ]]
+}
+
+dt_pid_gone() {
+	! dt_pid_alive "$1"
+}
+
+# Remember a PID we started, with its start time.
+dt_register_pid() {
+	dt_register pid "$1" "$(dt_pid_starttime "$1")"
+}
+
+# dt_kill_pid PID [STARTTIME]: stop a process we started: TERM, then KILL.
+# Does nothing if PID now belongs to somebody else (start time differs).
+dt_kill_pid() {
+	local pid=$1 want=${2:-}
+	dt_pid_alive "$pid" || return 0
+	if [[ -n "$want" && "$(dt_pid_starttime "$pid")" != "$want" ]]; then
+		return 0
+	fi
+	kill -TERM "$pid" 2>/dev/null || return 0
+	if ! dt_wait_until 5 dt_pid_gone "$pid" >/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		dt_wait_until 5 dt_pid_gone "$pid" >/dev/null || true
+	fi
+	# Reap it if it is our child; harmless otherwise.
+	wait "$pid" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------
+# Cleanup
+
+# Remove one registered thing.
+dt_cleanup_entry() {
+	local kind=$1 value=$2 extra=$3
+	case "$kind" in
+	pid) dt_kill_pid "$value" "$extra" ;;
+	ns) dt_ns_destroy "$value" ;;
+	dir) [[ -d "$value" ]] && rm -rf -- "$value" ;;
+	esac
+	return 0
+}
+
+# dt_cleanup_registry FILE SCOPE: undo every entry of SCOPE ("all" for every
+# scope), processes first, then namespaces, then directories; newest first
+# within each kind.  Entries that were undone are dropped from FILE.
+dt_cleanup_registry() {
+	local file=$1 scope=$2 kind s k v e
+	[[ -f "$file" ]] || return 0
+	for kind in pid ns dir; do
+		while IFS=$'\t' read -r s k v e; do
+			[[ "$k" == "$kind" ]] || continue
+			[[ "$scope" == all || "$s" == "$scope" ]] || continue
+			dt_cleanup_entry "$k" "$v" "$e"
+		done < <(tac "$file")
+	done
+	# The registry may have gone with its directory.
+	[[ -f "$file" ]] || return 0
+	if [[ "$scope" == all ]]; then
+		: >"$file"
+	else
+		awk -F '\t' -v s="$scope" '$1 != s' "$file" >"$file.new"
+		mv "$file.new" "$file"
+	fi
+}
+
+# Undo what the current test created.
+dt_cleanup_test() {
+	dt_cleanup_registry "$DT_STATE/registry" test
+}
+
+# Undo everything this file created, including its state directory.
+dt_cleanup_file() {
+	[[ -n "${DT_STATE:-}" ]] || return 0
+	dt_cleanup_registry "$DT_STATE/registry" all
+	DT_STATE=
+}
+
+# Sweep every registry below DIR (the runner's safety net after Ctrl-C).
+dt_cleanup_tree() {
+	local dir=$1 reg
+	[[ -d "$dir" ]] || return 0
+	while IFS= read -r reg; do
+		dt_cleanup_registry "$reg" all
+	done < <(find "$dir" -name registry -type f 2>/dev/null)
+}
