@@ -6,6 +6,7 @@
 #   SRC=<dir>        where the tree is made (default: src/)
 #   BASE_VERSION=    pin a Debian version instead of following the suite
 #   DNSMASQ=<path>   the binary `make check` tests (default: $(SRC)/dnsmasq)
+#   TESTS=<files>    run only these tests/*.bats files
 
 SHELL := /bin/bash
 HELPERS := contrib/build-helpers
@@ -25,7 +26,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
   libc-bin tcpdump shellcheck
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev fakeroot lintian debootstrap
 
-.PHONY: all tree build check deps stock lint clean distclean help bases
+.PHONY: all tree build check check-stock deb upstream-patches dist deps stock lint clean distclean help bases
 
 all: build
 
@@ -46,9 +47,33 @@ build: tree
 stock:
 	$(MAKE) build PATCHES=none SRC=build/stock-$(BASE)
 
-# Without DNSMASQ=, the suite tests this project's build (made first).
-check: $(if $(filter command line environment,$(origin DNSMASQ)),,build)
-	DNSMASQ="$(abspath $(DNSMASQ))" tests/run
+STOCK_DNSMASQ := build/stock-$(BASE)/dnsmasq
+base_get = $(shell sed -n 's/^$(2)=//p' patches/$(1).base)
+
+# Without DNSMASQ=, the suite tests this project's build, made first, with
+# the stock build of the same base beside it (some tests compare the two).
+check: $(if $(filter command line environment,$(origin DNSMASQ)),,build stock)
+	DNSMASQ="$(abspath $(DNSMASQ))" \
+	DNSMASQ_STOCK="$(if $(wildcard $(STOCK_DNSMASQ)),$(abspath $(STOCK_DNSMASQ)))" \
+	  tests/run $(TESTS)
+
+# Proof that the suite detects the bug: the unpatched build of BASE must fail
+# exactly the tests tagged in the base's STOCK_FAILS, and pass all others.
+check-stock: stock
+	DNSMASQ="$(abspath $(STOCK_DNSMASQ))" \
+	  tests/run --expect-failures "$(call base_get,$(BASE),STOCK_FAILS)" $(TESTS)
+
+# Debian packages of the patched base in dist/ (debian/, contrib/build-helpers/build-deb).
+deb: build
+	$(HELPERS)/build-deb "$(SRC)"
+
+# The series against pristine upstream 2.93, as mails for dnsmasq-discuss.
+upstream-patches:
+	$(HELPERS)/make-upstream-patches dist/upstream
+
+# Per base: a release tarball for image builders (series, upstream tarball hash, README).
+dist:
+	$(HELPERS)/make-dist dist
 
 deps:
 	$(HELPERS)/install-deps $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS)
