@@ -7,13 +7,19 @@
 #   BASE_VERSION=    pin a Debian version instead of following the suite
 #   DNSMASQ=<path>   the binary `make check` tests (default: $(SRC)/dnsmasq)
 #   TESTS=<files>    run only these tests/*.bats files
+#   SANITIZE=1       build with ASan + UBSan (in build/sanitize-<base>/) and test that
 
 SHELL := /bin/bash
 HELPERS := contrib/build-helpers
 
 BASE ?= $(shell $(HELPERS)/default-base)
 PATCHES ?= series
+# SANITIZE=1: an ASan + UBSan build, kept in its own tree.
+ifeq ($(SANITIZE),1)
+SRC ?= build/sanitize-$(BASE)
+endif
 SRC ?= src
+export SANITIZE
 DNSMASQ ?= $(SRC)/dnsmasq
 export BASE_VERSION
 
@@ -45,7 +51,7 @@ build: tree
 
 # An unpatched build of the same base beside ours: build/stock-<base>/dnsmasq.
 stock:
-	$(MAKE) build PATCHES=none SRC=build/stock-$(BASE)
+	$(MAKE) build PATCHES=none SRC=build/stock-$(BASE) SANITIZE=
 
 STOCK_DNSMASQ := build/stock-$(BASE)/dnsmasq
 base_get = $(shell sed -n 's/^$(2)=//p' patches/$(1).base)
