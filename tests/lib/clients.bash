@@ -179,7 +179,7 @@ dnsmasq_show_relevant() {
 		grep -vE '^(127\.|::1$|fe80:)' | paste -sd '|' -) || true
 	printf -- '--- dnsmasq (%s), relevant log lines:\n' "${DNSMASQ_ARGS:-}"
 	grep -E "started|listening|interface|warning|fail|error|refus|ignor|TCP|tcp${addrs:+|$addrs}" \
-		"$DNSMASQ_LOG" 2>/dev/null | grep -vE ' is [0-9a-f.:]+$' | tail -n 40 || true
+		"$DNSMASQ_LOG" 2>/dev/null | grep -vE ' is [0-9a-f.:]+$|refused to do a recursive query' | tail -n 40 || true
 	if [[ -s "${DNSMASQ_OUT:-}" ]]; then
 		printf -- '--- dnsmasq stderr:\n'
 		tail -n 10 "$DNSMASQ_OUT"

@@ -108,30 +108,44 @@ knot_serving() {
 # dnsmasq on the node.
 #
 # dnsmasq_start STYLE [OPTION...]
-#   STYLE forking:   --keep-in-foreground, as a service manager runs it; one
-#                    child process per TCP connection.
-#   STYLE no-daemon: --no-daemon; TCP handled in the main process.
-# Extra options go after ours.  $DNSMASQ_CONF, if set, is the text of the
-# config file (otherwise it is empty; /etc/dnsmasq.conf is never read).
+#   STYLE forking:    --keep-in-foreground, as a service manager runs it;
+#                     one child process per TCP connection.
+#   STYLE no-daemon:  --no-daemon; TCP handled in the main process.
+#   STYLE daemonized: no option: dnsmasq forks into the background, as
+#                     Debian's Type=forking unit runs it; PID from the
+#                     pid file.  One child per TCP connection too.
+# Extra options go after ours.  The config file's text is $DNSMASQ_CONF
+# (empty if unset; /etc/dnsmasq.conf is never read), and $DNSMASQ_DROPIN
+# becomes a file in the --conf-dir, which is given as Debian's unit does.
 # Sets DNSMASQ_PID, DNSMASQ_LOG (log-facility file), DNSMASQ_OUT (stderr).
 dnsmasq_start() {
 	local style=$1 dir
+	local -a args
 	shift
 	dir=$(dt_daemon_dir dnsmasq)
 	printf '%s\n' "${DNSMASQ_CONF:-}" >"$dir/dnsmasq.conf"
 	mkdir "$dir/dnsmasq.d"
+	printf '%s\n' "${DNSMASQ_DROPIN:-}" >"$dir/dnsmasq.d/node.conf"
 	DNSMASQ_LOG=$dir/dnsmasq.log
 	DNSMASQ_OUT=$dir/stderr
-	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" "$DNSMASQ" \
-		"$(dnsmasq_style_option "$style")" \
-		--conf-file="$dir/dnsmasq.conf" \
-		--no-resolv --no-hosts --server="$UPSTREAM_IP4" \
-		--log-facility="$DNSMASQ_LOG" --log-queries --log-debug \
-		--pid-file="$dir/dnsmasq.pid" \
-		"$@"
 	export DNSMASQ_LOG DNSMASQ_OUT
 	DNSMASQ_ARGS="$style $*"
 	export DNSMASQ_ARGS
+	mapfile -t args < <(dnsmasq_style_option "$style")
+	args+=(
+		--conf-file="$dir/dnsmasq.conf"
+		--conf-dir="$dir/dnsmasq.d,.dpkg-dist,.dpkg-old,.dpkg-new"
+		--no-resolv --no-hosts --server="$UPSTREAM_IP4"
+		--log-facility="$DNSMASQ_LOG" --log-queries --log-debug
+		--pid-file="$dir/dnsmasq.pid"
+	)
+	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" "$DNSMASQ" "${args[@]}" "$@"
+	if [[ "$style" == daemonized ]]; then
+		dnsmasq_adopt_daemon "$dir/dnsmasq.pid" || {
+			dnsmasq_show_log
+			return 1
+		}
+	fi
 	dt_wait_until "$DT_WAIT_TIMEOUT" dnsmasq_ready || {
 		dnsmasq_show_log
 		return 1
@@ -142,11 +156,28 @@ dnsmasq_style_option() {
 	case "$1" in
 	forking) printf '%s\n' --keep-in-foreground ;;
 	no-daemon) printf '%s\n' --no-daemon ;;
+	daemonized) ;;
 	*)
 		printf 'unknown daemon style: %s\n' "$1" >&2
 		return 1
 		;;
 	esac
+}
+
+# The launcher we started exits once dnsmasq has forked; the daemon's PID
+# (our grandchild) is then in the pid file.  Register it.
+dnsmasq_adopt_daemon() {
+	local pidfile=$1 launcher=$DNSMASQ_PID rc=0
+	wait "$launcher" || rc=$?
+	dt_unregister pid "$launcher"
+	if ((rc != 0)); then
+		printf 'dnsmasq exited %s while starting\n' "$rc"
+		return 1
+	fi
+	dt_wait_until "$DT_WAIT_TIMEOUT" test -s "$pidfile" || return 1
+	DNSMASQ_PID=$(<"$pidfile")
+	dt_register_pid "$DNSMASQ_PID"
+	export DNSMASQ_PID
 }
 
 # Started, and a TCP and a UDP socket on port 53 exist.
