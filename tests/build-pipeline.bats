@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031
+#
+# What someone building the fork sees when something is wrong: a base that
+# does not exist, a patch that no longer applies, Debian's archive out of
+# reach. Each mistake must end with a clear message and a non-zero exit,
+# never with a half-made tree passed off as good. The "offline" cases run
+# the build scripts inside an empty network namespace (no route anywhere).
+# Needs the cache a normal `make` leaves in build/cache.
+
+load lib/common
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+
+setup_file() {
+	dt_setup_file
+	dt_ns_new OFFLINE_NS offline
+	[[ -d $REPO/build/cache/debian-12 ]] ||
+		skip "no cached debian-12 source: run 'make' first"
+}
+
+teardown_file() {
+	dt_teardown_file
+}
+
+setup() {
+	dt_setup
+	WORK=$(mktemp -d "$DT_STATE/build.XXXXXX")
+	dt_register dir "$WORK"
+}
+
+teardown() {
+	dt_teardown
+}
+
+# copy_repo DEST: the repository's build scripts and patches, so a test can
+# break a patch without touching the real ones.
+copy_repo() {
+	mkdir -p "$1"
+	cp -a "$REPO/contrib" "$REPO/patches" "$REPO/VERSION" "$REPO/Makefile" "$1/"
+}
+
+# offline CMD...: run CMD where Debian's archive cannot be reached.
+offline() {
+	dt_nsexec "$OFFLINE_NS" "$@"
+}
+
+@test "unknown base: make names the bases it knows and fails" {
+	run make -C "$REPO" --no-print-directory BASE=debian-99 tree
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"unknown base 'debian-99'"* ]]
+	[[ $output == *debian-12* && $output == *upstream-2.93* ]]
+}
+
+@test "archive unreachable and nothing cached: the fetch says so and fails" {
+	run offline env BUILD_DIR="$WORK/build" "$REPO/contrib/build-helpers/fetch-source" debian-12
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"archive unreachable and nothing cached for debian-12"* ]]
+}
+
+@test "archive unreachable but cached: the tree is prepared from the cache" {
+	mkdir -p "$WORK/build/cache"
+	cp -a "$REPO/build/cache/debian-12" "$WORK/build/cache/"
+	run offline env BUILD_DIR="$WORK/build" \
+		"$REPO/contrib/build-helpers/prepare-tree" debian-12 series "$WORK/src"
+	echo "$output"
+	[[ $status -eq 0 ]]
+	[[ $output == *"unreachable"*"using the cache"* ]]
+	grep -qx 'PATCHES=series' "$WORK/src/.base-info"
+}
+
+@test "a patch that no longer applies is named, and the old tree is left alone" {
+	local patch
+	copy_repo "$WORK/repo"
+	mkdir -p "$WORK/repo/build/cache"
+	cp -a "$REPO/build/cache/debian-12" "$WORK/repo/build/cache/"
+	# Break the context of the series' last patch, as an upstream change would.
+	patch=$(grep -v '^#' "$WORK/repo/patches/debian-12.series" | tail -n 1)
+	sed -i '0,/^ \t/s/^ \t/ \tdrifted /' "$WORK/repo/patches/$patch"
+	mkdir -p "$WORK/src" && echo previous >"$WORK/src/marker"
+
+	run offline "$WORK/repo/contrib/build-helpers/prepare-tree" debian-12 series "$WORK/src"
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"no longer applies"* ]]
+	[[ $output == *"${patch##*/}"* ]]
+	[[ $(cat "$WORK/src/marker") == previous ]]
+	[[ ! -e $WORK/src.new ]]
+}
+
+@test "missing build dependencies are named with the package to install" {
+	mkdir -p "$WORK/build/cache"
+	cp -a "$REPO/build/cache/debian-12" "$WORK/build/cache/"
+	run offline env BUILD_DIR="$WORK/build" "$REPO/contrib/build-helpers/prepare-tree" \
+		debian-12 none "$WORK/src"
+	[[ $status -eq 0 ]] || skip "cannot prepare a tree offline: $output"
+	# A pkg-config that finds nothing stands for a machine without the -dev packages.
+	run env PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= \
+		"$REPO/contrib/build-helpers/build-tree" "$WORK/src"
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"missing build dependencies"*libdbus-1-dev*nettle-dev* ]]
+	[[ ! -e $WORK/src/dnsmasq ]]
+}
+
+@test "a Debian base is built with the same features as Debian's own dnsmasq" {
+	local info=$REPO/src/.base-info base deb ours stock
+	[[ -x $REPO/src/dnsmasq && -f $info ]] || skip "no build in src/"
+	base=$(sed -n 's/^BASE=//p' "$info")
+	[[ $base == debian-* ]] || skip "src/ holds $base, not a Debian base"
+	[[ $(. /etc/os-release && echo "debian-$VERSION_ID") == "$base" ]] ||
+		skip "this host's release does not match $base"
+	# Debian's binary package of the host's release, unpacked, never installed.
+	(cd "$WORK" && apt-get download -q dnsmasq-base >/dev/null 2>&1) ||
+		skip "cannot download Debian's dnsmasq-base"
+	deb=$(echo "$WORK"/dnsmasq-base_*.deb)
+	dpkg-deb -x "$deb" "$WORK/stock"
+	ours=$("$REPO/src/dnsmasq" --version | sed -n 's/^Compile time options: //p')
+	stock=$("$WORK/stock/usr/sbin/dnsmasq" --version | sed -n 's/^Compile time options: //p')
+	echo "ours:  $ours"
+	echo "stock: $stock"
+	[[ -n $stock && $ours == "$stock" ]]
+}
