@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2030,SC2031
+# shellcheck disable=SC2154 # POD_<name>_* are exported by topo_pod
 #
 # What a pod sees when an answer is too big for UDP.
 #
@@ -102,9 +102,9 @@ teardown() {
 
 # bats test_tags=bug:calico-tcp
 @test "pod behind cali: ten TCP queries in a row all answered, one child each (wildcard, forking)" {
-	local i ok=0
+	local n ok=0
 	dnsmasq_start forking
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for ((n = 0; n < 10; n++)); do
 		dig_tcp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
 		[[ "$Q_DECISION" == answered && "$Q_ANSWERS" == "$BIG_COUNT" ]] &&
 			ok=$((ok + 1))

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # POD_<name>_* are exported by topo_pod
 #
 # Controls: clients that are not behind a cali interface.  These pass on
 # every build; if one fails, the topology or the test is broken, not the

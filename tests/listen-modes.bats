@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # POD_<name>_* are exported by topo_pod
 #
 # Who gets an answer: the listening-mode matrix.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # POD_<name>_* are exported by topo_pod
 #
 # Pods come and go while dnsmasq keeps running: a pod created after
 # dnsmasq started, a pod deleted and recreated under the same cali name

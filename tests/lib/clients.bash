@@ -109,6 +109,7 @@ getent_ahosts() {
 	dir=$(mktemp -d "$DT_STATE/resolver.XXXXXX")
 	printf '%s\n' "$conf" >"$dir/resolv.conf"
 	printf 'hosts: dns\n' >"$dir/nsswitch.conf"
+	# shellcheck disable=SC2016 # "$1" and "$2" are for the inner sh
 	q_run "$ns" unshare --mount --propagation private sh -c '
 		mount --bind "$1/resolv.conf" /etc/resolv.conf &&
 		mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf &&

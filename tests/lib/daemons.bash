@@ -53,6 +53,7 @@ dt_expect_running() {
 
 knot_zone_file() {
 	local i
+	# shellcheck disable=SC2016 # $ORIGIN and $TTL are zone file syntax
 	printf '$ORIGIN %s.\n$TTL 300\n' "$ZONE"
 	printf '@ SOA ns hostmaster 1 3600 900 604800 300\n'
 	printf '@ NS ns\nns A %s\n' "$UPSTREAM_IP4"

@@ -25,7 +25,7 @@ dt_state_init() {
 	DT_STATE=$(mktemp -d "${DT_RUN_DIR:-${TMPDIR:-/tmp}}/dnsmasq-tests.XXXXXX")
 	export DT_STATE
 	: >"$DT_STATE/registry"
-	DT_SCOPE=file dt_register dir "$DT_STATE"
+	DT_SCOPE="file" dt_register dir "$DT_STATE"
 }
 
 # Scope for registrations that follow: "file" or "test".
