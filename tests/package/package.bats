@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # POD_a_NS comes from topo_pod
+#
+# Our dnsmasq-base as a drop-in for Debian's, with Debian's own "dnsmasq"
+# service package on top, on a Calico-like node built from network
+# namespaces. Run through tests/package/run (as root), which saves the
+# machine's state first and puts it back afterwards on every exit path.
+#
+# The tests run in order and build on each other:
+#   1. stock dnsmasq + dnsmasq-base: the pod's TCP retry fails (the bug)
+#   2. our dnsmasq-base over it: the same retry gets the whole answer
+#   3. back to stock, purge both: nothing of either is left
+#   4. the machine is as the test found it
+#
+# bats file_tags=package
+
+load ../lib/common
+load lib
+
+POD_IP4=198.51.100.10
+
+setup_file() {
+	dt_setup_file
+	topo_cluster
+	topo_pod a "$POD_IP4"
+	knot_start
+	# The daemon's log, inside the target system so the chroot sees it too.
+	PKG_LOG_DIR=$(mktemp -d "$(pkg_path /tmp)/dnsmasq-tcpifidx-test.XXXXXX")
+	chmod 755 "$PKG_LOG_DIR"
+	dt_register dir "$PKG_LOG_DIR"
+	export PKG_LOG_DIR
+	pkg_deny_services
+}
+
+setup() {
+	dt_setup
+	# Each step needs the one before it to have passed.
+	if [[ "$BATS_TEST_NUMBER" -gt 1 && ! -f "$PKG_STATE/step$((BATS_TEST_NUMBER - 1)).ok" ]]; then
+		skip "step $((BATS_TEST_NUMBER - 1)) did not pass"
+	fi
+}
+
+step_ok() {
+	touch "$PKG_STATE/step$BATS_TEST_NUMBER.ok"
+}
+
+teardown() {
+	# The service's daemon outlives a single test: only the registry entry
+	# of the test scope goes; the daemon itself is stopped in step 3 or by
+	# teardown_file.
+	dt_teardown
+}
+
+teardown_file() {
+	pkg_restore || true
+	dt_teardown_file
+}
+
+# Log lines that explain a decision, for failed runs.
+show_daemon_log() {
+	printf -- '--- dnsmasq service log (without the cached/reply records):\n'
+	grep -vE ': (cached|reply|forwarded) .* is ' "$(pkg_log_file)" 2>/dev/null | tail -n 25 || true
+	printf -- '--- end\n'
+}
+
+pkg_log_file() {
+	printf '%s/dnsmasq.log\n' "$PKG_LOG_DIR"
+}
+
+# Starts (or restarts) the service in the node namespace and waits for it.
+service_action() {
+	local action=$1 pid
+	pkg_service "$action"
+	dt_wait_until "$DT_WAIT_TIMEOUT" pkg_service_ready || {
+		show_daemon_log
+		return 1
+	}
+	pid=$(pkg_register_daemon)
+	printf 'service %s: dnsmasq PID %s as user %s: %s\n' "$action" "$pid" \
+		"$(ps -o user= -p "$pid")" "$(tr '\0' ' ' <"/proc/$pid/cmdline")"
+}
+
+# The pod asks the node for big.example (40 A records, > 512 bytes) the way
+# a stub resolver does: UDP without EDNS0, then TCP after the truncated
+# reply. Q_DECISION/Q_ANSWERS/Q_OUT tell what happened.
+pod_asks_big_name() {
+	dig_auto "$POD_a_NS" "$NODE_IP4" "big.$ZONE" +noedns
+}
+
+@test "stock Debian dnsmasq + dnsmasq-base: the pod's TCP retry fails" {
+	local stock_spec=() pid
+	if [[ -n "${PKG_STOCK:-}" ]]; then
+		stock_spec=("dnsmasq-base=$PKG_STOCK" "dnsmasq=$PKG_STOCK")
+	else
+		stock_spec=(dnsmasq-base dnsmasq)
+	fi
+	pkg_sys apt-get install -q -y "${stock_spec[@]}"
+	PKG_STOCK=$(pkg_version dnsmasq-base)
+	printf '%s\n' "$PKG_STOCK" >"$PKG_STATE/stock-version"
+	[[ "$(pkg_status dnsmasq)" == ii && "$(pkg_status dnsmasq-base)" == ii ]]
+
+	# What must not change when our dnsmasq-base replaces the stock one.
+	pkg_sys dnsmasq --version | sed -n 's/^Compile time options: //p' >"$PKG_STATE/stock-options"
+	printf 'stock: %s\ncompile time options: %s\n' "$PKG_STOCK" "$(cat "$PKG_STATE/stock-options")"
+	[[ -s "$PKG_STATE/stock-options" ]]
+	pkg_conffiles >"$PKG_STATE/conffiles"
+	mkdir -p "$PKG_STATE/conffiles.stock"
+	while read -r path _; do
+		[[ -e "$(pkg_path "$path")" ]] || continue
+		mkdir -p "$PKG_STATE/conffiles.stock$(dirname "$path")"
+		cp -a "$(pkg_path "$path")" "$PKG_STATE/conffiles.stock$path"
+	done <"$PKG_STATE/conffiles"
+	pkg_sys getent passwd dnsmasq >"$PKG_STATE/user.stock"
+
+	pkg_write_conf "${PKG_LOG_DIR#"$PKG_ROOT"}"
+	service_action start
+
+	# The control: a client on the node's LAN gets the whole answer.
+	dig_auto "$LAN_NS" "$NODE_IP4" "big.$ZONE" +noedns
+	expect_answers 40
+	# The pod: UDP is answered (truncated), the TCP retry is cut off.
+	dig_udp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
+	expect_decision "UDP from the pod" answered
+	pod_asks_big_name
+	show_daemon_log
+	if [[ "$Q_DECISION" == answered ]]; then
+		dt_fail "stock dnsmasq answered the pod over TCP: this configuration does not show the bug"
+	fi
+	grep -qE 'communications error|end of file|connection reset' <<<"$Q_OUT" ||
+		dt_fail "the TCP retry did not fail the way the bug does"
+	step_ok
+}
+
+@test "our dnsmasq-base over stock, service restarted: the pod's TCP retry gets all 40 records" {
+	local deb_in_target pid ours user
+	# dpkg -i, as an administrator would; in a chroot the .deb must be
+	# inside it.
+	deb_in_target=$PKG_LOG_DIR/${PKG_DEB##*/}
+	cp "$PKG_DEB" "$deb_in_target"
+	pkg_sys dpkg -i "${deb_in_target#"$PKG_ROOT"}"
+	ours=$(dpkg-deb -f "$PKG_DEB" Version)
+	[[ "$(pkg_version dnsmasq-base)" == "$ours" ]]
+	[[ "$(pkg_status dnsmasq-base)" == ii && "$(pkg_status dnsmasq)" == ii ]]
+
+	# The package's files are intact and nothing is left half-configured.
+	run pkg_sys dpkg -V dnsmasq-base
+	printf 'dpkg -V dnsmasq-base: %s\n' "${output:-(clean)}"
+	[[ "$status" -eq 0 && -z "$output" ]]
+	run pkg_sys dpkg --audit
+	[[ "$status" -eq 0 && -z "$output" ]]
+	# Same features as the stock binary, and our version.
+	run pkg_sys dnsmasq --version
+	printf '%s\n' "${lines[0]}" "${lines[1]}"
+	[[ "${lines[0]}" == "Dnsmasq version $ours "* ]]
+	[[ "${lines[1]}" == "Compile time options: $(cat "$PKG_STATE/stock-options")" ]]
+	# Debian's dnsmasq package: conffiles byte for byte as before, and the
+	# account as the stock package made it.
+	while read -r path _; do
+		cmp "$PKG_STATE/conffiles.stock$path" "$(pkg_path "$path")"
+	done <"$PKG_STATE/conffiles"
+	[[ "$(pkg_sys getent passwd dnsmasq)" == "$(cat "$PKG_STATE/user.stock")" ]]
+
+	service_action restart
+	pid=$(pkg_daemon_pid)
+	user=$(ps -o user= -p "$pid")
+	[[ "$user" == dnsmasq ]] || dt_fail "the daemon runs as $user, not dnsmasq"
+	[[ "$(readlink "/proc/$pid/exe")" == "$(pkg_path /usr/sbin/dnsmasq)" ]]
+
+	dig_auto "$LAN_NS" "$NODE_IP4" "big.$ZONE" +noedns
+	expect_answers 40
+	pod_asks_big_name
+	show_daemon_log
+	expect_no_tcp_failure
+	expect_answers 40
+	step_ok
+}
+
+@test "back to stock, then purge both: nothing is left behind" {
+	local stock pid paths path owner leftovers=()
+	stock=$(cat "$PKG_STATE/stock-version")
+	pid=$(pkg_daemon_pid)
+
+	# Everything either version put on the system.
+	paths=$PKG_STATE/paths
+	pkg_sys dpkg-query -L dnsmasq dnsmasq-base >"$paths"
+
+	# Stopped the way the init script stops it: its pid file.
+	pkg_service stop
+	dt_wait_until "$DT_WAIT_TIMEOUT" dt_pid_gone "$pid"
+
+	pkg_sys apt-get install -q -y --allow-downgrades "dnsmasq-base=$stock"
+	[[ "$(pkg_version dnsmasq-base)" == "$stock" ]]
+	run pkg_sys dpkg -V dnsmasq-base
+	[[ "$status" -eq 0 && -z "$output" ]]
+	pkg_sys dpkg-query -L dnsmasq-base >>"$paths"
+
+	rm -f "$(pkg_path "$PKG_CONF")"
+	pkg_sys apt-get purge -q -y dnsmasq dnsmasq-base
+	[[ -z "$(pkg_status dnsmasq)" || "$(pkg_status dnsmasq)" == un || "$(pkg_status dnsmasq)" == pn ]]
+	[[ -z "$(pkg_status dnsmasq-base)" || "$(pkg_status dnsmasq-base)" == un || "$(pkg_status dnsmasq-base)" == pn ]]
+
+	# No file of either package is left; directories only where another
+	# package still owns them.
+	while read -r path; do
+		[[ "$path" == /. ]] && continue
+		[[ -e "$(pkg_path "$path")" || -L "$(pkg_path "$path")" ]] || continue
+		if [[ -d "$(pkg_path "$path")" ]] &&
+			owner=$(pkg_sys dpkg-query -S "$path" 2>/dev/null) && [[ -n "$owner" ]]; then
+			continue
+		fi
+		leftovers+=("$path")
+	done < <(sort -u "$paths")
+	for path in /run/dnsmasq /etc/dnsmasq.d /etc/dnsmasq.conf /etc/default/dnsmasq /etc/init.d/dnsmasq; do
+		[[ -e "$(pkg_path "$path")" ]] && leftovers+=("$path")
+	done
+	if ((${#leftovers[@]})); then
+		printf 'left behind: %s\n' "${leftovers[@]}"
+		false
+	fi
+
+	# No daemon of ours runs, and nothing listens on port 53 in the root
+	# namespace (apart from what did before the test).
+	dt_pid_gone "$pid"
+	[[ -z "$(pkg_daemon_pid)" ]]
+	run pkg_port53
+	printf 'port 53 in the root namespace: %s\n' "${output:-(nothing)}"
+	[[ "$output" == "$(cat "$PKG_STATE/port53.before")" ]]
+
+	# The account: Debian's dnsmasq-base keeps it on purge (its postrm never
+	# reaches userdel), so it stays exactly as the stock package made it.
+	[[ "$(pkg_sys getent passwd dnsmasq || true)" == "$(cat "$PKG_STATE/user.stock")" ]]
+	step_ok
+}
+
+@test "the machine is as the test found it" {
+	local diff_out
+	pkg_restore
+	# The package test's own dependencies are gone again.
+	diff -u "$PKG_STATE/packages.before" <(pkg_installed_list)
+	if [[ ! -e "$PKG_STATE/user.before" ]] && pkg_sys getent passwd dnsmasq; then
+		dt_fail "the dnsmasq account was not there before the test, and still is"
+	fi
+	diff_out=$(diff "$PKG_STATE/fs.before" <(pkg_fs_snapshot) || true)
+	if [[ -n "$diff_out" ]]; then
+		printf 'changed on the system:\n%s\n' "$diff_out" | head -n 40
+		false
+	fi
+	[[ "$(pkg_port53)" == "$(cat "$PKG_STATE/port53.before")" ]]
+	step_ok
+}
