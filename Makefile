@@ -32,7 +32,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
   libc-bin tcpdump shellcheck
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev fakeroot lintian debootstrap
 
-.PHONY: all tree build check check-stock deb upstream-patches dist deps stock lint clean distclean help bases
+.PHONY: all tree build check check-stock deb upstream-patches dist deps stock lint clean distclean help bases bench
 
 all: build
 
@@ -68,6 +68,12 @@ check: $(if $(filter command line environment,$(origin DNSMASQ)),,build stock)
 check-stock: stock
 	DNSMASQ="$(abspath $(STOCK_DNSMASQ))" \
 	  tests/run --expect-failures "$(call base_get,$(BASE),STOCK_FAILS)" $(TESTS)
+
+# Benchmark, not part of check (bench/README.md): our build against the
+# unpatched builds of the same base and of 2.93. BENCH_QUICK=1: ~2 minutes.
+bench: $(if $(BENCH_OURS),,build) stock
+	$(MAKE) stock BASE=upstream-2.93
+	BENCH_OURS="$(abspath $(or $(BENCH_OURS),$(DNSMASQ)))" bench/run
 
 # Debian packages of the patched base in dist/ (debian/, contrib/build-helpers/build-deb).
 deb: build
