@@ -163,3 +163,24 @@ teardown() {
 	dnsmasq_start forking --bind-dynamic --interface=eth0
 	check_pod a refused v6
 }
+
+@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--listen-address=192.0.2.1 is not its address, forking)" {
+	dnsmasq_start forking --listen-address="$NODE_IP4"
+	check_pod a refused v6
+}
+
+@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--local-service, forking)" {
+	dnsmasq_start forking --local-service
+	check_pod a refused v6
+}
+
+@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--except-interface=cali*, no-daemon)" {
+	dnsmasq_start no-daemon --except-interface='cali*'
+	check_pod a refused v6
+}
+
+# bats test_tags=bug:bind-dynamic-parity
+@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--bind-dynamic --except-interface=cali*, forking)" {
+	dnsmasq_start forking --bind-dynamic --except-interface='cali*'
+	check_pod a refused v6
+}
