@@ -29,6 +29,9 @@ setup_file() {
 	chmod 755 "$PKG_LOG_DIR"
 	dt_register dir "$PKG_LOG_DIR"
 	export PKG_LOG_DIR
+	# Where tests/run keeps this run's registry, for a later run to sweep
+	# if this one is killed outright.
+	printf '%s\n' "${DT_RUN_DIR:-}" >"$PKG_STATE/run-dir"
 	pkg_deny_services
 }
 
