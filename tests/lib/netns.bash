@@ -4,11 +4,12 @@
 # runs of the suite never collide, and is registered for cleanup the moment
 # it exists.  None of them is ever connected to the root namespace.
 
-# dt_ns_new VAR PREFIX: create namespace "dt-PREFIX-XXXXXX", bring lo up and
-# store its name in the (exported) variable VAR.
+# dt_ns_new VAR PREFIX: create namespace "dt-PREFIX-XXXXXX", bring lo up
+# and store its name in the (exported) variable VAR.  $DT_NS_PREFIX
+# replaces "dt", to tell one run's namespaces from another's.
 dt_ns_new() {
 	local var=$1 prefix=$2 name
-	name="dt-${prefix}-$(dt_random_hex 6)"
+	name="${DT_NS_PREFIX:-dt}-${prefix}-$(dt_random_hex 6)"
 	ip netns add "$name"
 	dt_register ns "$name"
 	ip -n "$name" link set lo up
