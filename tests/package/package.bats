@@ -79,8 +79,8 @@ service_action() {
 		return 1
 	}
 	pid=$(pkg_register_daemon)
-	printf 'service %s: dnsmasq PID %s as user %s: %s\n' "$action" "$pid" \
-		"$(ps -o user= -p "$pid")" "$(tr '\0' ' ' <"/proc/$pid/cmdline")"
+	printf 'service %s: dnsmasq PID %s as uid %s: %s\n' "$action" "$pid" \
+		"$(ps -o uid= -p "$pid" | tr -d ' ')" "$(tr '\0' ' ' <"/proc/$pid/cmdline")"
 }
 
 # The pod asks the node for big.example (40 A records, > 512 bytes) the way
@@ -165,8 +165,10 @@ pod_asks_big_name() {
 
 	service_action restart
 	pid=$(pkg_daemon_pid)
-	user=$(ps -o user= -p "$pid")
-	[[ "$user" == dnsmasq ]] || dt_fail "the daemon runs as $user, not dnsmasq"
+	# By number: in a chroot, this machine's passwd does not know the name.
+	user=$(ps -o uid= -p "$pid" | tr -d ' ')
+	[[ "$user" == "$(pkg_sys id -u dnsmasq)" ]] ||
+		dt_fail "the daemon runs as uid $user, not as dnsmasq ($(pkg_sys id -u dnsmasq))"
 	[[ "$(readlink "/proc/$pid/exe")" == "$(pkg_path /usr/sbin/dnsmasq)" ]]
 
 	dig_auto "$LAN_NS" "$NODE_IP4" "big.$ZONE" +noedns
@@ -205,7 +207,8 @@ pod_asks_big_name() {
 	# No file of either package is left; directories only where another
 	# package still owns them.
 	while read -r path; do
-		[[ "$path" == /. ]] && continue
+		# dpkg-query -L separates packages with an empty line.
+		[[ -z "$path" || "$path" == /. ]] && continue
 		[[ -e "$(pkg_path "$path")" || -L "$(pkg_path "$path")" ]] || continue
 		if [[ -d "$(pkg_path "$path")" ]] &&
 			owner=$(pkg_sys dpkg-query -S "$path" 2>/dev/null) && [[ -n "$owner" ]]; then
