@@ -48,6 +48,22 @@ dt_expect_running() {
 	fi
 }
 
+# dt_wait_daemon PID LOG WHAT READY_CMD...: wait until READY_CMD succeeds,
+# but stop waiting as soon as the daemon has died.
+dt_wait_daemon() {
+	local pid=$1 log=$2 what=$3
+	shift 3
+	dt_wait_until "$DT_WAIT_TIMEOUT" dt_ready_or_gone "$pid" "$@" ||
+		{ printf '%s did not become ready\n' "$what"; return 1; }
+	dt_expect_running "$pid" "$log" "$what"
+}
+
+dt_ready_or_gone() {
+	local pid=$1
+	shift
+	dt_pid_gone "$pid" || "$@"
+}
+
 # ---------------------------------------------------------------------------
 # knotd: authoritative for "example." at 203.0.113.53.
 
@@ -94,14 +110,13 @@ knot_start() {
 	knot_config "$dir" >"$dir/knot.conf"
 	dt_spawn KNOT_PID "$UPSTREAM_NS" "$dir/knotd.log" \
 		knotd -c "$dir/knot.conf"
-	dt_wait_until "$DT_WAIT_TIMEOUT" knot_serving ||
+	dt_wait_daemon "$KNOT_PID" "$dir/knotd.log" knotd knot_serving ||
 		{ cat "$dir/knotd.log"; return 1; }
 }
 
 # knotd answers small.example over TCP from inside its namespace.
 knot_serving() {
-	dt_expect_running "$KNOT_PID" /dev/null knotd >/dev/null &&
-		ip netns exec "$UPSTREAM_NS" dig +tcp +short +time=1 +tries=1 \
+	ip netns exec "$UPSTREAM_NS" dig +tcp +short +time=1 +tries=1 \
 			@"$UPSTREAM_IP4" "small.$ZONE" A | grep -q '^192\.0\.2\.200$'
 }
 
@@ -147,7 +162,7 @@ dnsmasq_start() {
 			return 1
 		}
 	fi
-	dt_wait_until "$DT_WAIT_TIMEOUT" dnsmasq_ready || {
+	dt_wait_daemon "$DNSMASQ_PID" "$DNSMASQ_OUT" dnsmasq dnsmasq_ready || {
 		dnsmasq_show_log
 		return 1
 	}
@@ -181,11 +196,10 @@ dnsmasq_adopt_daemon() {
 	export DNSMASQ_PID
 }
 
-# Started, and a TCP and a UDP socket on port 53 exist.
+# Started: it holds a TCP and a UDP socket on port 53.
 dnsmasq_ready() {
-	dt_expect_running "$DNSMASQ_PID" "$DNSMASQ_OUT" dnsmasq &&
-		dt_listening "$NODE_NS" tcp ':53$' &&
-		dt_listening "$NODE_NS" udp ':53$'
+	dt_listening "$NODE_NS" tcp ':53$' "$DNSMASQ_PID" &&
+		dt_listening "$NODE_NS" udp ':53$' "$DNSMASQ_PID"
 }
 
 dnsmasq_stop() {
@@ -235,12 +249,11 @@ dnsdist_start() {
 	export DNSDIST_LOG
 	dt_spawn DNSDIST_PID "$ns" "$DNSDIST_LOG" \
 		dnsdist --supervised --disable-syslog -C "$dir/dnsdist.conf"
-	dt_wait_until "$DT_WAIT_TIMEOUT" dnsdist_ready "$ns" ||
+	dt_wait_daemon "$DNSDIST_PID" "$DNSDIST_LOG" dnsdist dnsdist_ready "$ns" ||
 		{ cat "$DNSDIST_LOG"; return 1; }
 }
 
 dnsdist_ready() {
-	dt_expect_running "$DNSDIST_PID" "$DNSDIST_LOG" dnsdist &&
-		dt_listening "$1" tcp '127\.0\.0\.1:53$' &&
-		dt_listening "$1" udp '127\.0\.0\.1:53$'
+	dt_listening "$1" tcp '127\.0\.0\.1:53$' "$DNSDIST_PID" &&
+		dt_listening "$1" udp '127\.0\.0\.1:53$' "$DNSDIST_PID"
 }

@@ -74,15 +74,16 @@ dt_has_link_local() {
 	[[ -n "$(ip -n "$1" -6 -o addr show dev "$2" scope link -tentative)" ]]
 }
 
-# dt_listening NS PROTO ADDR:PORT-PATTERN: a socket on that address is
-# listening (tcp) or bound (udp).  Pattern as ss prints it, e.g. "*:53".
+# dt_listening NS PROTO ADDR-REGEX [PID]: a socket whose local address
+# matches ADDR-REGEX (as ss prints it, e.g. ':53$') is listening (tcp) or
+# bound (udp), and belongs to PID if given.
 dt_listening() {
-	local ns=$1 proto=$2 want=$3 flag
+	local ns=$1 proto=$2 want=$3 pid=${4:-} flag
 	case "$proto" in
-	tcp) flag=-Hltn ;;
-	udp) flag=-Hlun ;;
+	tcp) flag=-Hltnp ;;
+	udp) flag=-Hlunp ;;
 	esac
-	ip netns exec "$ns" ss "$flag" | awk -v w="$want" '
-		{ local = $4; if (local ~ w) found = 1 }
+	ip netns exec "$ns" ss "$flag" | awk -v w="$want" -v p="pid=$pid," '
+		$4 ~ w && (p == "pid=," || index($0, p)) { found = 1 }
 		END { exit !found }'
 }

@@ -100,9 +100,11 @@ dt_pid_gone() {
 	! dt_pid_alive "$1"
 }
 
-# Remember a PID we started, with its start time.
+# Remember a PID we started, with its start time ("-": already gone).
 dt_register_pid() {
-	dt_register pid "$1" "$(dt_pid_starttime "$1")"
+	local start
+	start=$(dt_pid_starttime "$1")
+	dt_register pid "$1" "${start:--}"
 }
 
 # dt_kill_pid PID [STARTTIME]: stop a process we started: TERM, then KILL.
@@ -110,6 +112,7 @@ dt_register_pid() {
 dt_kill_pid() {
 	local pid=$1 want=${2:-}
 	dt_pid_alive "$pid" || return 0
+	[[ "$want" != - ]] || return 0
 	if [[ -n "$want" && "$(dt_pid_starttime "$pid")" != "$want" ]]; then
 		return 0
 	fi
