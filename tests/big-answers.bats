@@ -102,7 +102,7 @@ teardown() {
 
 # bats test_tags=bug:calico-tcp
 @test "pod behind cali: ten TCP queries in a row all answered, one child each (wildcard, forking)" {
-	local n ok=0
+	local n ok=0 children
 	dnsmasq_start forking
 	for ((n = 0; n < 10; n++)); do
 		dig_tcp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
@@ -111,6 +111,11 @@ teardown() {
 	done
 	dnsmasq_show_relevant "$POD_a_NS"
 	[[ "$ok" == 10 ]] || dt_fail "only $ok of 10 TCP queries were answered"
+	# Each query was logged by its own child process, not the main one.
+	children=$(grep -F "query[A] big.$ZONE from $POD_a_IP4" "$DNSMASQ_LOG" |
+		sed -nE 's/.*dnsmasq\[([0-9]+)\].*/\1/p' | grep -vx "$DNSMASQ_PID" |
+		sort -u | wc -l)
+	[[ "$children" == 10 ]] || dt_fail "expected 10 TCP children, log shows $children"
 }
 
 @test "pod behind cali: small answer over UDP works (wildcard, forking)" {

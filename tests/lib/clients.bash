@@ -42,8 +42,7 @@ q_show_output() {
 # A readable name for a namespace in transcripts: "pod-ab12cd" etc.
 q_ns_label() {
 	local ns=$1
-	ns=${ns#dt-}
-	printf '%s\n' "$ns"
+	printf '%s\n' "${ns#"${DT_NS_PREFIX:-dt}"-}"
 }
 
 # Classify Q_OUT (dig or kdig output).
