@@ -1,0 +1,427 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # POD_<name>_* are exported by topo_pod
+#
+# Robustness of the TCP path: what an operator would see after many
+# connections, bad input, and pods coming and going.
+#
+#   - 1,000 accepted and 1,000 refused TCP connections: the daemon holds
+#     the same descriptors as before, has no zombie (or any) children left,
+#     and closes every refused connection at once (the client sees EOF).
+#   - Bad input over TCP (zero length, short data, garbage, a silent client,
+#     more connections than --max-tcp-connections): dnsmasq stays up and
+#     keeps answering UDP and TCP.
+#   - Interface churn: 200 pods created and deleted while pods query over
+#     TCP; a cali name deleted and recreated (new ifindex) is judged as the
+#     new interface.
+#
+# Every test ends with rb_finish: dnsmasq is stopped and any ASan/UBSan
+# report (files in the test's sanitizer dir, or stderr) fails the test, so
+# the file also checks DNSMASQ=build/sanitize-<base>/dnsmasq.
+#
+# Pods: "a" (198.51.100.10) and "b" (198.51.100.11), IPv4 behind cali
+# interfaces with only an IPv6 link-local address, as Calico makes them.
+# The LAN client 192.0.2.10 is on eth0's subnet.
+
+load lib/common
+load robustness/lib
+
+setup_file() {
+	dt_setup_file
+	topo_cluster
+	topo_pod a 198.51.100.10 -
+	topo_pod b 198.51.100.11 -
+	knot_start
+}
+
+teardown_file() {
+	dt_teardown_file
+}
+
+setup() {
+	dt_setup
+	rb_test_dir
+	rb_sanitizer_env
+}
+
+teardown() {
+	dt_teardown
+}
+
+# How many pods the churn tests create and delete.
+: "${RB_CHURN:=200}"
+
+# ---------------------------------------------------------------------------
+# 1,000 accepted and 1,000 refused connections
+
+# rb_thousand_each OK_NS REFUSED_NS: 1,000 connections from OK_NS must be
+# answered while 1,000 from REFUSED_NS, at the same time, are closed at
+# once; afterwards dnsmasq holds what it held before and has no children.
+rb_thousand_each() {
+	local ok_ns=$1 refused_ns=$2 log rc=0
+	# Warm up first: what the first queries open stays open by design.
+	rb_lan_still_served
+	rb_snapshot
+	log=$RB_DIR_T/refused.log
+	rb_spawn_client RB_REFUSER "$refused_ns" "$log" \
+		storm "$NODE_IP4" 1000 --parallel 8 --expect closed --timeout "$RB_PROMPT"
+	rb_storm "$ok_ns" 1000 answered || rc=1
+	rb_wait_exit "$RB_REFUSER" "$log" 60 || rc=1
+	rb_expect_clean || rc=1
+	rb_lan_still_served || rc=1
+	((rc == 0)) || dnsmasq_show_log
+	return "$rc"
+}
+
+@test "1,000 accepted and 1,000 refused TCP connections leave no descriptor or zombie behind, refused ones closed at once (--except-interface=cali*, forking)" {
+	dnsmasq_start forking --except-interface='cali*'
+	rb_thousand_each "$LAN_NS" "$POD_a_NS"
+	rb_finish
+}
+
+@test "1,000 accepted and 1,000 refused TCP connections leave no descriptor or zombie behind, refused ones closed at once (--except-interface=cali*, no-daemon)" {
+	dnsmasq_start no-daemon --except-interface='cali*'
+	rb_thousand_each "$LAN_NS" "$POD_a_NS"
+	rb_finish
+}
+
+@test "1,000 accepted and 1,000 refused TCP connections leave no descriptor or zombie behind, refused ones closed at once (--local-service, forking)" {
+	dnsmasq_start forking --local-service
+	rb_thousand_each "$LAN_NS" "$POD_a_NS"
+	rb_finish
+}
+
+# Stock 2.93, and any build that lets the pod's connection past the
+# interface check, refuses it in tcp_request() without closing it.
+# bats test_tags=bug:local-service-tcp-leak
+@test "1,000 accepted and 1,000 refused TCP connections leave no descriptor or zombie behind, refused ones closed at once (--local-service, no-daemon)" {
+	dnsmasq_start no-daemon --local-service
+	rb_thousand_each "$LAN_NS" "$POD_a_NS"
+	rb_finish
+}
+
+# bats test_tags=bug:calico-tcp
+@test "1,000 TCP connections from a pod answered and 1,000 from an excluded pod refused: no descriptor or zombie behind (--except-interface=<its cali>, forking)" {
+	dnsmasq_start forking --except-interface="$POD_b_CALI"
+	rb_thousand_each "$POD_a_NS" "$POD_b_NS"
+	rb_finish
+}
+
+# bats test_tags=bug:calico-tcp
+@test "1,000 TCP connections from a pod answered and 1,000 from an excluded pod refused: no descriptor or zombie behind (--except-interface=<its cali>, no-daemon)" {
+	dnsmasq_start no-daemon --except-interface="$POD_b_CALI"
+	rb_thousand_each "$POD_a_NS" "$POD_b_NS"
+	rb_finish
+}
+
+# ---------------------------------------------------------------------------
+# Bad input over TCP
+
+# rb_bad_input EXPECT HEX...: one connection from the LAN per HEX (sent
+# raw, then the client half-closes); each must end as EXPECT (outcomes,
+# comma separated), and dnsmasq must be as before and still serving.
+rb_bad_input() {
+	local expect=$1 rc=0
+	shift
+	rb_lan_still_served
+	rb_snapshot
+	rb_client "$LAN_NS" raw "$NODE_IP4" "$@" --wait 3 --expect "$expect" || rc=1
+	rb_expect_running || return 1
+	rb_expect_clean || rc=1
+	rb_lan_still_served || rc=1
+	rb_show_log_since_snapshot
+	return "$rc"
+}
+
+# Every garbage message we send: an HTTP client on port 53, a header cut
+# short, a name that points at itself, absurd section counts, a name longer
+# than 255 bytes, and 0xff bytes.
+rb_garbage() {
+	local label
+	printf '%s\n' 474554202f20485454502f312e300d0a0d0a
+	printf '%s\n' 000412340100
+	printf '%s\n' 001212340100000100000000000000c00c00010001
+	printf '%s\n' 001f12340100ffffffffffffffff05736d616c6c076578616d706c650000010001
+	label=3f$(printf '61%.0s' {1..63})
+	rb_framed "123401000001000000000000$label$label$label$label${label}0000010001"
+	rb_framed "$(printf 'ff%.0s' {1..64})"
+}
+
+# rb_framed HEX: HEX with its two-byte length in front.
+rb_framed() {
+	printf '%04x%s\n' "$((${#1} / 2))" "$1"
+}
+
+@test "TCP query with a zero length prefix: connection closed, dnsmasq keeps answering UDP and TCP (forking)" {
+	dnsmasq_start forking
+	rb_bad_input closed 0000 "0000$(rb_hex "small.$ZONE")"
+	rb_finish
+}
+
+@test "TCP query with a zero length prefix: connection closed, dnsmasq keeps answering UDP and TCP (no-daemon)" {
+	dnsmasq_start no-daemon
+	rb_bad_input closed 0000 "0000$(rb_hex "small.$ZONE")"
+	rb_finish
+}
+
+@test "TCP length prefix larger than the data, then the client closes: connection closed, dnsmasq keeps answering UDP and TCP (forking)" {
+	dnsmasq_start forking
+	rb_bad_input closed "0100$(printf '00%.0s' {1..20})" "ffff$(printf '00%.0s' {1..20})" 00
+	rb_finish
+}
+
+@test "TCP length prefix larger than the data, then the client closes: connection closed, dnsmasq keeps answering UDP and TCP (no-daemon)" {
+	dnsmasq_start no-daemon
+	rb_bad_input closed "0100$(printf '00%.0s' {1..20})" "ffff$(printf '00%.0s' {1..20})" 00
+	rb_finish
+}
+
+@test "garbage over TCP (HTTP request, short header, looping name, absurd counts, overlong name, 0xff bytes): dnsmasq keeps answering UDP and TCP (forking)" {
+	local garbage
+	mapfile -t garbage < <(rb_garbage)
+	dnsmasq_start forking
+	rb_bad_input closed,answered "${garbage[@]}"
+	rb_finish
+}
+
+@test "garbage over TCP (HTTP request, short header, looping name, absurd counts, overlong name, 0xff bytes): dnsmasq keeps answering UDP and TCP (no-daemon)" {
+	local garbage
+	mapfile -t garbage < <(rb_garbage)
+	dnsmasq_start no-daemon
+	rb_bad_input closed,answered "${garbage[@]}"
+	rb_finish
+}
+
+# Only the forking style: under --no-daemon dnsmasq serves a TCP connection
+# in its main loop by design, so a silent client stops it until it leaves.
+@test "TCP client that connects and never sends: UDP and TCP still answered while it hangs, nothing left after it leaves (forking)" {
+	local log=$RB_DIR_T/hold.log
+	dnsmasq_start forking
+	rb_lan_still_served
+	rb_snapshot
+	rb_spawn_client RB_HOLDER "$LAN_NS" "$log" hold "$NODE_IP4" 1
+	dt_wait_until 10 grep -q '^held' "$log"
+	# It has a child of its own, waiting for the query.
+	dt_wait_until 10 rb_child_count 1
+	rb_lan_still_served
+	rb_child_count 1
+	dt_daemon_stop "$RB_HOLDER"
+	rb_expect_clean
+	rb_show_log_since_snapshot
+	rb_finish
+}
+
+@test "more TCP connections than --max-tcp-connections=3: UDP still answered, the waiting connection served once a slot frees (forking)" {
+	local hold_log=$RB_DIR_T/hold.log waiter_log=$RB_DIR_T/waiter.log
+	dnsmasq_start forking --max-tcp-connections=3
+	rb_lan_still_served
+	rb_snapshot
+	rb_spawn_client RB_HOLDER "$LAN_NS" "$hold_log" hold "$NODE_IP4" 3
+	dt_wait_until 10 grep -q '^held' "$hold_log"
+	dt_wait_until 10 rb_child_count 3
+	# A fourth connection, with a query: the kernel accepts it, dnsmasq
+	# leaves it queued while its three slots are taken.
+	rb_spawn_client RB_WAITER "$LAN_NS" "$waiter_log" \
+		raw "$NODE_IP4" "$(rb_hex "small.$ZONE")" --wait 30 --expect answered
+	dig_udp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
+	expect_decision "UDP from the LAN while all TCP slots are taken" answered
+	rb_child_count 3
+	dt_pid_alive "$RB_WAITER" || {
+		cat "$waiter_log"
+		dt_fail "the fourth connection finished while all three slots were taken"
+	}
+	dt_daemon_stop "$RB_HOLDER"
+	rb_wait_exit "$RB_WAITER" "$waiter_log" 20
+	rb_expect_clean
+	rb_lan_still_served
+	rb_show_log_since_snapshot
+	rb_finish
+}
+
+# ---------------------------------------------------------------------------
+# What --log-debug shows of the above (the tracing patch): one line for
+# each TCP connection, accepted or refused, naming the rule that decided.
+# The bad input itself (zero length, garbage, silence) and a connection
+# waiting for a --max-tcp-connections slot have no line of their own: each
+# is seen as its connection's "accepted" line (for a queued connection,
+# once a slot frees and dnsmasq accepts it).
+
+# rb_refused_traced NS PEER RULE: five connections from NS, each sending a
+# query, are closed at once and each leaves one line naming RULE.
+rb_refused_traced() {
+	local ns=$1 peer=$2 rule=$3 out q rc=0
+	q=$(rb_hex "small.$ZONE")
+	out=$(rb_client "$ns" raw "$NODE_IP4" "$q" "$q" "$q" "$q" "$q" \
+		--wait "$RB_PROMPT" --expect closed) || rc=1
+	printf '%s\n' "$out"
+	((rc == 0)) || return 1
+	# The question is in the line if it had arrived when dnsmasq decided.
+	rb_expect_traced "$peer" "$(rb_ports "$out")" \
+		"refused \\($rule\\)(, query\\[A\\] small\\.$ZONE|, query not read)\$"
+}
+
+# bats test_tags=feature:tracing
+@test "--log-debug shows each refused TCP connection once, with the rule that refused it (--except-interface=cali*, forking)" {
+	dnsmasq_start forking --except-interface='cali*'
+	rb_refused_traced "$POD_a_NS" "$POD_a_IP4" --except-interface
+	rb_finish
+}
+
+# bats test_tags=feature:tracing
+@test "--log-debug shows each refused TCP connection once, with the rule that refused it (--local-service, no-daemon)" {
+	dnsmasq_start no-daemon --local-service
+	rb_refused_traced "$POD_a_NS" "$POD_a_IP4" --local-service
+	rb_finish
+}
+
+# rb_bad_input_ports: send every kind of bad input from the LAN; the
+# client ports in RB_PORTS.
+rb_bad_input_ports() {
+	local garbage out rc=0
+	mapfile -t garbage < <(rb_garbage)
+	out=$(rb_client "$LAN_NS" raw "$NODE_IP4" 0000 "0100$(printf '00%.0s' {1..20})" \
+		"${garbage[@]}" --wait 3 --expect closed,answered) || rc=1
+	printf '%s\n' "$out"
+	RB_PORTS=$(rb_ports "$out")
+	return "$rc"
+}
+
+# bats test_tags=feature:tracing
+@test "--log-debug shows each bad-input TCP connection once as accepted: zero length, short data, garbage, silent, queued past --max-tcp-connections=3 (forking)" {
+	local hold_log=$RB_DIR_T/hold.log waiter_log=$RB_DIR_T/waiter.log
+	dnsmasq_start forking --max-tcp-connections=3
+	rb_lan_still_served
+	rb_snapshot
+	rb_bad_input_ports
+	rb_spawn_client RB_HOLDER "$LAN_NS" "$hold_log" hold "$NODE_IP4" 3
+	dt_wait_until 10 grep -q '^held' "$hold_log"
+	dt_wait_until 10 rb_child_count 3
+	rb_spawn_client RB_WAITER "$LAN_NS" "$waiter_log" \
+		raw "$NODE_IP4" "$(rb_hex "small.$ZONE")" --wait 30 --expect answered
+	dt_daemon_stop "$RB_HOLDER"
+	rb_wait_exit "$RB_WAITER" "$waiter_log" 20
+	rb_expect_clean
+	rb_expect_traced "$LAN_IP4" "$RB_PORTS $(rb_ports "$(cat "$hold_log" "$waiter_log")")" \
+		'accepted \(arrival interface allowed\)'
+	rb_finish
+}
+
+# bats test_tags=feature:tracing
+@test "--log-debug shows each bad-input TCP connection once as accepted: zero length, short data, garbage (no-daemon)" {
+	dnsmasq_start no-daemon
+	rb_bad_input_ports
+	rb_expect_traced "$LAN_IP4" "$RB_PORTS" 'accepted \(arrival interface allowed\)'
+	rb_finish
+}
+
+# ---------------------------------------------------------------------------
+# Interface churn
+
+# rb_churn_with_queries: RB_CHURN pods created and deleted, 20 at a time,
+# while pod a (answered) and pod b (refused: dnsmasq must exclude its cali)
+# query over TCP, one connection after another.  The newest pod of each
+# batch asks over TCP too and must be answered: it is judged by its own,
+# brand-new interface.
+rb_churn_with_queries() {
+	local stop=$RB_DIR_T/churn.stop log_a=$RB_DIR_T/loop-a.log log_b=$RB_DIR_T/loop-b.log
+	local tag first rc=0 start
+	tag=$(dt_random_hex 6)
+	rb_lan_still_served
+	rb_snapshot
+	rb_spawn_client RB_LOOP_A "$POD_a_NS" "$log_a" loop "$NODE_IP4" "$stop" --expect answered
+	rb_spawn_client RB_LOOP_B "$POD_b_NS" "$log_b" loop "$NODE_IP4" "$stop" \
+		--expect closed --timeout "$RB_PROMPT"
+	start=$(dt_now_ms)
+	for ((first = 1; first <= RB_CHURN; first += 20)); do
+		rb_churn_up "$tag" "$first" 20
+		dig_tcp "${RB_CHURN_NS[-1]}" "$NODE_IP4" "small.$ZONE"
+		expect_decision "TCP from new pod ${RB_CHURN_CALI[-1]}" answered || rc=1
+		rb_churn_down
+		rb_expect_running || break
+	done
+	printf '%s pods created and deleted in %s ms\n' "$((first - 1))" "$(($(dt_now_ms) - start))"
+	touch "$stop"
+	rb_wait_exit "$RB_LOOP_A" "$log_a" 10 || rc=1
+	rb_wait_exit "$RB_LOOP_B" "$log_b" 10 || rc=1
+	rb_expect_clean || rc=1
+	rb_lan_still_served || rc=1
+	return "$rc"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "200 pods created and deleted while pods query over TCP: no crash, every query decided right, nothing left behind (wildcard --except-interface=<one cali>, forking)" {
+	dnsmasq_start forking --except-interface="$POD_b_CALI"
+	rb_churn_with_queries
+	rb_finish
+}
+
+# bats test_tags=bug:calico-tcp,bug:bind-dynamic-parity
+@test "200 pods created and deleted while pods query over TCP: no crash, every query decided right, nothing left behind (--bind-dynamic --except-interface=<one cali>, no-daemon)" {
+	dnsmasq_start no-daemon --bind-dynamic --except-interface="$POD_b_CALI"
+	rb_churn_with_queries
+	rb_finish
+}
+
+# rb_pod_at NAME IPV4 CALI INDEX: an IPv4 pod as topo_pod makes it, but
+# with the cali's interface index chosen (ip link add ... index INDEX).
+rb_pod_at() {
+	local name=$1 ip4=$2 cali=$3 index=$4 ns
+	dt_ns_new "POD_${name}_NS" "pod"
+	ns=$(topo_pod_var "$name" NS)
+	topo_export "$name" CALI "$cali"
+	topo_export "$name" IP4 "$ip4"
+	topo_export "$name" IP6 ""
+	ip -n "$NODE_NS" link add "$cali" index "$index" address "$CALI_MAC" \
+		type veth peer name eth0 netns "$ns"
+	topo_cali_sysctls "$cali"
+	ip -n "$NODE_NS" link set "$cali" up
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" addr add "$ip4/32" dev eth0
+	ip -n "$ns" route add default via "$CALICO_GW4" dev eth0 onlink
+	ip -n "$NODE_NS" route add "$ip4/32" dev "$cali" scope link
+}
+
+# rb_recreate_r: pod r is deleted; pod x takes r's old interface index
+# under another cali name, then r comes back under its old cali name with
+# a new index.  Sets RB_OLD_INDEX.
+rb_recreate_r() {
+	local new x_index
+	RB_OLD_INDEX=$(dt_ifindex "$NODE_NS" "$POD_r_CALI")
+	topo_pod_delete r
+	rb_pod_at x 198.51.100.31 "$(topo_cali_name)" "$RB_OLD_INDEX"
+	topo_pod r 198.51.100.30 - "$POD_r_CALI"
+	new=$(dt_ifindex "$NODE_NS" "$POD_r_CALI")
+	x_index=$(dt_ifindex "$NODE_NS" "$POD_x_CALI")
+	printf 'recreated %s: ifindex %s -> %s; %s now has ifindex %s\n' \
+		"$POD_r_CALI" "$RB_OLD_INDEX" "$new" "$POD_x_CALI" "$x_index"
+	[[ "$new" != "$RB_OLD_INDEX" && "$x_index" == "$RB_OLD_INDEX" ]] ||
+		dt_fail "the interface indexes did not move as planned"
+}
+
+@test "cali name deleted and recreated (new ifindex, old one reused by another cali): still refused over UDP and TCP alike (--except-interface=<that name>, forking)" {
+	topo_pod r 198.51.100.30 -
+	dnsmasq_start forking --except-interface="$POD_r_CALI"
+	check_pod r refused
+	rb_recreate_r
+	check_pod r refused
+	rb_finish
+}
+
+# bats test_tags=bug:calico-tcp
+@test "cali name deleted and recreated: the pod now holding its old ifindex is answered over UDP and TCP alike (--except-interface=<the old name>, forking)" {
+	topo_pod r 198.51.100.30 -
+	dnsmasq_start forking --except-interface="$POD_r_CALI"
+	check_pod r refused
+	rb_recreate_r
+	check_pod x answered
+	rb_finish
+}
+
+# bats test_tags=bug:calico-tcp
+@test "cali name deleted and recreated (new ifindex): answered over UDP and TCP alike (unrelated --except-interface, forking)" {
+	topo_pod r 198.51.100.30 -
+	dnsmasq_start forking --except-interface="$POD_b_CALI"
+	check_pod r answered
+	rb_recreate_r
+	check_pod r answered
+	rb_finish
+}

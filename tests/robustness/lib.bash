@@ -1,0 +1,316 @@
+# shellcheck shell=bash
+#
+# Helpers for tests/robustness.bats: connection storms and misbehaving
+# clients (tcpdns.py, run inside a namespace), the daemon's descriptors and
+# children as seen in /proc, and sanitizer reports.  Sourced after
+# lib/common.bash; everything here is named rb_*.
+
+RB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+RB_CLIENT=$RB_DIR/tcpdns.py
+
+# ---------------------------------------------------------------------------
+# Clients
+
+# rb_client NS ARGS...: run tcpdns.py in a namespace, output to the test's.
+rb_client() {
+	local ns=$1
+	shift
+	printf '$ (%s) tcpdns.py %s\n' "$(q_ns_label "$ns")" "$*"
+	ip netns exec "$ns" python3 "$RB_CLIENT" "$@"
+}
+
+# rb_storm NS COUNT EXPECT [OPTS...]: COUNT TCP connections to the node,
+# each one query; every one must end as EXPECT (answered|closed).
+rb_storm() {
+	local ns=$1 count=$2 expect=$3
+	shift 3
+	rb_client "$ns" storm "$NODE_IP4" "$count" --parallel 16 --expect "$expect" "$@"
+}
+
+# A refused connection must be closed at once: a client that sees nothing
+# within this many seconds calls it "hung" (left open).
+RB_PROMPT=1
+
+# rb_storm_refused NS COUNT: COUNT connections, each closed by dnsmasq
+# before RB_PROMPT seconds, without an answer.
+rb_storm_refused() {
+	rb_storm "$1" "$2" closed --timeout "$RB_PROMPT"
+}
+
+# rb_hex NAME: a length-prefixed query for NAME/A, as hex.
+rb_hex() {
+	python3 "$RB_CLIENT" query "$1"
+}
+
+# rb_spawn_client VAR NS LOG ARGS...: tcpdns.py in the background, as our
+# registered child; its PID in VAR.
+rb_spawn_client() {
+	local var=$1 ns=$2 log=$3
+	shift 3
+	printf '$ (%s) tcpdns.py %s &\n' "$(q_ns_label "$ns")" "$*"
+	dt_spawn "$var" "$ns" "$log" python3 "$RB_CLIENT" "$@"
+}
+
+# rb_wait_exit PID LOG TIMEOUT: wait for a background client to finish,
+# print what it said, return its exit status.
+rb_wait_exit() {
+	local pid=$1 log=$2 timeout=$3 rc=0
+	dt_wait_until "$timeout" dt_pid_gone "$pid" >/dev/null || true
+	if dt_pid_alive "$pid"; then
+		cat "$log"
+		dt_fail "client $pid still running after ${timeout}s"
+		return 1
+	fi
+	wait "$pid" || rc=$?
+	dt_unregister pid "$pid"
+	cat "$log"
+	return "$rc"
+}
+
+# rb_lan_still_served: the LAN client still gets answers over UDP and TCP.
+rb_lan_still_served() {
+	rb_expect_running
+	dig_udp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
+	expect_decision "UDP from the LAN" answered || return 1
+	dig_tcp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
+	expect_decision "TCP from the LAN" answered
+}
+
+# ---------------------------------------------------------------------------
+# The daemon in /proc
+
+rb_expect_running() {
+	dt_pid_alive "$DNSMASQ_PID" && return 0
+	dnsmasq_show_log
+	dt_fail "dnsmasq (pid $DNSMASQ_PID) is gone"
+}
+
+# rb_fds PID: "<fd> <target>" for each open descriptor, sorted.
+rb_fds() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		printf '%s %s\n' "${f##*/}" "$(readlink "$f" 2>/dev/null || echo '?')"
+	done | sort -n
+}
+
+# rb_children PID: "<pid> <state>" of each child of PID, from /proc/*/stat.
+rb_children() {
+	local stat rest
+	for stat in /proc/[0-9]*/stat; do
+		# read, not cat: hundreds of processes, no fork each.
+		{ read -r rest <"$stat"; } 2>/dev/null || continue
+		# Fields after "pid (comm) ": state ppid ...; comm may hold spaces.
+		rest=${rest##*) }
+		[[ "${rest#* }" == "$1 "* ]] || continue
+		stat=${stat#/proc/}
+		printf '%s %s\n' "${stat%/stat}" "${rest%% *}"
+	done
+}
+
+# rb_settled: no children, and the same descriptors twice 0.2 s apart
+# (a finished child's pipe is closed when the main loop next runs).
+rb_settled() {
+	local a
+	rb_no_children || return 1
+	a=$(rb_fds "$DNSMASQ_PID")
+	sleep 0.2
+	rb_no_children && [[ "$(rb_fds "$DNSMASQ_PID")" == "$a" ]]
+}
+
+# rb_snapshot: remember the daemon's descriptors (in RB_FDS_BEFORE), once
+# the connections made so far are gone.
+rb_snapshot() {
+	dt_wait_until 10 rb_settled >/dev/null || true
+	RB_FDS_BEFORE=$(rb_fds "$DNSMASQ_PID")
+	RB_LOG_MARK=$(wc -l <"$DNSMASQ_LOG")
+	printf 'dnsmasq holds %s descriptors\n' "$(wc -l <<<"$RB_FDS_BEFORE")"
+}
+
+rb_fds_as_before() {
+	[[ "$(rb_fds "$DNSMASQ_PID")" == "$RB_FDS_BEFORE" ]]
+}
+
+rb_no_children() {
+	[[ -z "$(rb_children "$DNSMASQ_PID")" ]]
+}
+
+# rb_child_count N: dnsmasq has exactly N children, none a zombie.
+rb_child_count() {
+	local kids
+	kids=$(rb_children "$DNSMASQ_PID")
+	[[ "$(awk '$2 != "Z"' <<<"$kids" | grep -c .)" == "$1" &&
+		-z "$(awk '$2 == "Z"' <<<"$kids")" ]] ||
+		dt_fail "expected $1 children of dnsmasq, found: $(paste -sd ' ' <<<"$kids")"
+}
+
+# What dnsmasq logged since rb_snapshot: the evidence of each case.
+rb_show_log_since_snapshot() {
+	printf -- '--- dnsmasq log since the snapshot (%s):\n' "${DNSMASQ_ARGS:-}"
+	tail -n +"$((RB_LOG_MARK + 1))" "$DNSMASQ_LOG" | head -n 40
+	printf -- '--- end of dnsmasq log\n'
+}
+
+# rb_expect_clean: once the clients are done, the daemon holds exactly the
+# descriptors of the snapshot and has no children (zombie or alive); child
+# processes and their pipes get a few seconds to go.
+rb_expect_clean() {
+	local rc=0 now kids zombies
+	rb_expect_running || return 1
+	dt_wait_until 10 rb_no_children >/dev/null || true
+	dt_wait_until 10 rb_fds_as_before >/dev/null || true
+	kids=$(rb_children "$DNSMASQ_PID")
+	zombies=$(awk '$2 == "Z"' <<<"$kids")
+	now=$(rb_fds "$DNSMASQ_PID")
+	printf 'dnsmasq now holds %s descriptors, %s children (%s zombies)\n' \
+		"$(wc -l <<<"$now")" "$(grep -c . <<<"$kids" || true)" \
+		"$(grep -c . <<<"$zombies" || true)"
+	if [[ "$now" != "$RB_FDS_BEFORE" ]]; then
+		printf -- '--- descriptors: before (-) and now (+):\n'
+		diff <(printf '%s\n' "$RB_FDS_BEFORE") <(printf '%s\n' "$now") |
+			grep -E '^[<>]' | sed 's/^</-/; s/^>/+/' | head -n 20 || true
+		dnsmasq_show_log
+		dt_fail "dnsmasq's descriptors differ from before the connections" || rc=1
+	fi
+	if [[ -n "$zombies" ]]; then
+		dt_fail "zombie children of dnsmasq: $(paste -sd ' ' <<<"$zombies")" || rc=1
+	elif [[ -n "$kids" ]]; then
+		dt_fail "children of dnsmasq still running: $(paste -sd ' ' <<<"$kids")" || rc=1
+	fi
+	return "$rc"
+}
+
+# ---------------------------------------------------------------------------
+# Sanitizers: an ASan/UBSan build writes its reports to files in the test's
+# own directory (log_path), not to a terminal nobody reads.  Harmless for a
+# build without sanitizers.
+
+# rb_test_dir: a directory of the test's own (RB_DIR_T), removed after it:
+# client logs, stop files, sanitizer reports.
+rb_test_dir() {
+	RB_DIR_T=$(mktemp -d "$DT_STATE/test.XXXXXX")
+	dt_register dir "$RB_DIR_T"
+}
+
+rb_sanitizer_env() {
+	RB_SAN_DIR=$RB_DIR_T/sanitizer
+	mkdir "$RB_SAN_DIR"
+	export ASAN_OPTIONS="log_path=$RB_SAN_DIR/asan:detect_leaks=1"
+	export UBSAN_OPTIONS="log_path=$RB_SAN_DIR/ubsan:print_stacktrace=1"
+}
+
+# rb_finish: stop dnsmasq (leak checks run at exit) and fail on any report.
+rb_finish() {
+	local reports=()
+	rb_expect_running || return 1
+	dnsmasq_stop
+	mapfile -t reports < <(find "$RB_SAN_DIR" -type f 2>/dev/null)
+	if ((${#reports[@]})); then
+		head -n 40 "${reports[@]}"
+		dt_fail "sanitizer reports: ${reports[*]}"
+		return 1
+	fi
+	if grep -qE 'Sanitizer|runtime error:' "$DNSMASQ_OUT" 2>/dev/null; then
+		grep -E -A20 'Sanitizer|runtime error:' "$DNSMASQ_OUT" | head -n 40
+		dt_fail "sanitizer report on dnsmasq's stderr"
+		return 1
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Pod churn in batches: a few ip(8) runs per batch instead of a dozen per
+# pod (as topo_pod does it), so that hundreds of pods come and go in
+# seconds.  The pods are what topo_pod makes, IPv4 only.
+
+# rb_churn_up TAG FIRST COUNT: pods FIRST..FIRST+COUNT-1, pod N in
+# namespace dt-churn-TAG-N behind cali "caliTAGnnnnn" (TAG: 6 hex digits),
+# address 198.51.100.(100 + N % 100).  Sets RB_CHURN_NS and RB_CHURN_CALI.
+rb_churn_up() {
+	local tag=$1 first=$2 count=$3 i j ns cali ip4 netns_cmds='' link_cmds=''
+	RB_CHURN_NS=()
+	RB_CHURN_CALI=()
+	for ((i = first; i < first + count; i++)); do
+		ns=dt-churn-$tag-$i
+		cali=$(printf 'cali%s%05d' "$tag" "$i")
+		ip4=198.51.100.$((100 + i % 100))
+		RB_CHURN_NS+=("$ns")
+		RB_CHURN_CALI+=("$cali")
+		netns_cmds+="netns add $ns"$'\n'
+		link_cmds+="link add $cali address $CALI_MAC type veth peer name eth0 netns $ns"$'\n'
+		link_cmds+="link set $cali up"$'\n'
+		link_cmds+="route add $ip4/32 dev $cali scope link"$'\n'
+	done
+	ip -batch - <<<"$netns_cmds"
+	for ns in "${RB_CHURN_NS[@]}"; do
+		dt_register ns "$ns"
+	done
+	ip -n "$NODE_NS" -batch - <<<"$link_cmds"
+	# What Felix sets on every cali (topo_cali_sysctls), in one process.
+	# shellcheck disable=SC2016 # expanded by that sh
+	ip netns exec "$NODE_NS" sh -c 'for c; do
+		echo 1 >"/proc/sys/net/ipv4/conf/$c/proxy_arp"
+		echo 0 >"/proc/sys/net/ipv4/neigh/$c/proxy_delay"
+		echo 1 >"/proc/sys/net/ipv4/conf/$c/rp_filter"
+	done' sh "${RB_CHURN_CALI[@]}"
+	for ((j = 0; j < count; j++)); do
+		ip4=198.51.100.$((100 + (first + j) % 100))
+		ip -n "${RB_CHURN_NS[j]}" -batch - <<-EOC
+			link set lo up
+			link set eth0 up
+			addr add $ip4/32 dev eth0
+			route add default via $CALICO_GW4 dev eth0 onlink
+		EOC
+	done
+}
+
+# rb_churn_down: delete the pods of the last rb_churn_up; their calis go
+# with their namespaces.
+rb_churn_down() {
+	local ns cmds=''
+	for ns in "${RB_CHURN_NS[@]}"; do
+		cmds+="netns delete $ns"$'\n'
+	done
+	ip -batch - <<<"$cmds"
+	for ns in "${RB_CHURN_NS[@]}"; do
+		dt_unregister ns "$ns"
+	done
+	dt_wait_until "$DT_WAIT_TIMEOUT" rb_calis_gone "${RB_CHURN_CALI[@]}"
+}
+
+# rb_calis_gone CALI...: none of these interfaces is left on the node.
+rb_calis_gone() {
+	local links cali
+	links=$(ip -n "$NODE_NS" -o link show)
+	for cali in "$@"; do
+		[[ "$links" != *" $cali@"* ]] || return 1
+	done
+}
+
+# ---------------------------------------------------------------------------
+# --log-debug traces of TCP connections (patch "Log the decision on each TCP
+# connection"): one line per connection,
+#   TCP connection from <peer>#<port> to <local>#53 on <if> (index N,
+#   addresses: ...): accepted|refused (<rule>)[, query...]
+
+# rb_ports TEXT: the client ports tcpdns.py printed ("port N" words).
+rb_ports() {
+	grep -oE '(^|[ :])port [0-9]+' <<<"$1" | awk '{ print $NF }'
+}
+
+# rb_expect_traced PEER PORTS DECISION: exactly one trace line for each of
+# the connections from PEER#PORT, each with DECISION (an ERE, e.g.
+# "refused \(--except-interface\)").
+rb_expect_traced() {
+	local peer=$1 ports=$2 decision=$3 port n rc=0 re
+	[[ -n "$ports" ]] || dt_fail "no client ports to look for" || return 1
+	for port in $ports; do
+		re="TCP connection from ${peer//./\\.}#$port to [^ ]+ on [^ ]+ \(index [0-9]+, addresses: [^)]*\): $decision"
+		n=$(grep -cE "$re" "$DNSMASQ_LOG" || true)
+		if ((n != 1)); then
+			dt_fail "$n trace lines (expected 1) for the connection from $peer#$port: $decision" || rc=1
+			grep -E "from ${peer//./\\.}#$port " "$DNSMASQ_LOG" | sed 's/^/    /' || true
+		fi
+	done
+	((rc == 0)) && printf 'each of the %s connections from %s traced once: %s\n' \
+		"$(wc -w <<<"$ports")" "$peer" "$decision"
+	return "$rc"
+}
