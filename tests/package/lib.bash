@@ -243,3 +243,57 @@ pkg_write_conf() {
 pkg_conffiles() {
 	pkg_sys dpkg-query -W -f '${Conffiles}\n' dnsmasq | awk 'NF >= 2 { print $1, $2 }'
 }
+
+# ---------------------------------------------------------------------------
+# apt, simulated against a made-up newer Debian upload of dnsmasq-base, to
+# see the version ordering and the pin at work without changing anything:
+# private sources, lists and caches, apt-get -s only.
+
+# pkg_next_revision VERSION: the same version with its last number raised
+# (2.90-4~deb12u2 -> 2.90-4~deb12u3), as Debian's next upload would be.
+pkg_next_revision() {
+	[[ "$1" =~ ^(.*[^0-9])([0-9]+)$ ]] || return 1
+	printf '%s%s\n' "${BASH_REMATCH[1]}" "$((BASH_REMATCH[2] + 1))"
+}
+
+# pkg_fake_repo DIR VERSION ARCH: a flat repository in DIR (a path of the
+# target system) offering an empty dnsmasq-base VERSION.
+pkg_fake_repo() {
+	local dir=$1 version=$2 arch=$3 host_dir pkg deb
+	host_dir=$(pkg_path "$dir")
+	pkg=$host_dir/pkg
+	mkdir -p "$pkg/DEBIAN" "$host_dir/repo" "$host_dir/lists/partial" \
+		"$host_dir/cache/archives/partial" "$host_dir/empty" "$host_dir/prefs"
+	cat >"$pkg/DEBIAN/control" <<-EOF
+		Package: dnsmasq-base
+		Version: $version
+		Architecture: $arch
+		Maintainer: package test <nobody@example.org>
+		Description: stand-in for a newer Debian upload (never installed)
+	EOF
+	deb=$host_dir/repo/dnsmasq-base_fake.deb
+	dpkg-deb --root-owner-group -b "$pkg" "$deb" >/dev/null
+	{
+		dpkg-deb -f "$deb"
+		printf 'Filename: ./%s\nSize: %s\nSHA256: %s\n\n' "${deb##*/}" \
+			"$(stat -c %s "$deb")" "$(sha256sum "$deb" | cut -d' ' -f1)"
+	} >"$host_dir/repo/Packages"
+	printf 'deb [trusted=yes] file:%s/repo ./\n' "$dir" >"$host_dir/sources.list"
+	chmod -R a+rX "$host_dir"
+}
+
+# pkg_apt_sim TOOL DIR PREFS_DIR ARGS...: apt-get or apt-cache with only
+# the fake repository as a source and the preferences in PREFS_DIR.
+pkg_apt_sim() {
+	local tool=$1 dir=$2 prefs=$3
+	shift 3
+	pkg_sys "$tool" -q \
+		-o Dir::Etc::SourceList="$dir/sources.list" \
+		-o Dir::Etc::SourceParts="$dir/empty" \
+		-o Dir::Etc::Preferences="$dir/empty/none" \
+		-o Dir::Etc::PreferencesParts="$prefs" \
+		-o Dir::State::Lists="$dir/lists" \
+		-o Dir::Cache="$dir/cache" \
+		-o APT::Sandbox::User=root \
+		"$@"
+}

@@ -9,8 +9,9 @@
 # The tests run in order and build on each other:
 #   1. stock dnsmasq + dnsmasq-base: the pod's TCP retry fails (the bug)
 #   2. our dnsmasq-base over it: the same retry gets the whole answer
-#   3. back to stock, purge both: nothing of either is left
-#   4. the machine is as the test found it
+#   3. apt: Debian's next upload would replace ours; our pin holds it
+#   4. back to stock, purge both: nothing of either is left
+#   5. the machine is as the test found it
 #
 # bats file_tags=package
 
@@ -18,6 +19,7 @@ load ../lib/common
 load lib
 
 POD_IP4=198.51.100.10
+TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 
 setup_file() {
 	dt_setup_file
@@ -49,7 +51,7 @@ step_ok() {
 
 teardown() {
 	# The service's daemon outlives a single test: only the registry entry
-	# of the test scope goes; the daemon itself is stopped in step 3 or by
+	# of the test scope goes; the daemon itself is stopped in step 4 or by
 	# teardown_file.
 	dt_teardown
 }
@@ -177,6 +179,40 @@ pod_asks_big_name() {
 	show_daemon_log
 	expect_no_tcp_failure
 	expect_answers 40
+	step_ok
+}
+
+@test "versions and the apt pin: a newer Debian upload replaces ours, unless contrib/apt-preferences holds it" {
+	local ours stock next dir arch
+	ours=$(pkg_version dnsmasq-base)
+	stock=$(cat "$PKG_STATE/stock-version")
+	next=$(pkg_next_revision "$stock")
+	printf 'stock %s < ours %s < next Debian upload %s\n' "$stock" "$ours" "$next"
+	dpkg --compare-versions "$ours" gt "$stock"
+	dpkg --compare-versions "$ours" lt "$next"
+
+	dir=${PKG_LOG_DIR#"$PKG_ROOT"}/apt
+	arch=$(pkg_sys dpkg --print-architecture)
+	pkg_fake_repo "$dir" "$next" "$arch"
+	cp "$TOP_DIR/contrib/apt-preferences/dnsmasq-tcpifidx" "$(pkg_path "$dir/prefs")/"
+	pkg_apt_sim apt-get "$dir" "$dir/empty" update >/dev/null
+
+	# Without the pin: apt would upgrade to Debian's next upload.
+	run pkg_apt_sim apt-get "$dir" "$dir/empty" -s install dnsmasq-base
+	printf 'without the pin:\n%s\n' "$(grep -E '^Inst|newest' <<<"$output")"
+	[[ "$status" -eq 0 ]]
+	grep -qF "Inst dnsmasq-base [$ours] ($next " <<<"$output"
+	# With it: ours stays.
+	run pkg_apt_sim apt-get "$dir" "$dir/prefs" -s install dnsmasq-base
+	printf 'with the pin:\n%s\n' "$(grep -E '^Inst|newest' <<<"$output")"
+	[[ "$status" -eq 0 ]]
+	if grep -q '^Inst dnsmasq-base' <<<"$output"; then
+		dt_fail "with the pin, apt still replaces our dnsmasq-base"
+	fi
+	grep -q 'dnsmasq-base is already the newest version' <<<"$output"
+	run pkg_apt_sim apt-cache "$dir" "$dir/prefs" policy dnsmasq-base
+	printf '%s\n' "$output"
+	grep -qF "Candidate: $ours" <<<"$output"
 	step_ok
 }
 
