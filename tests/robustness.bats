@@ -47,8 +47,10 @@ teardown() {
 	dt_teardown
 }
 
-# How many pods the churn tests create and delete.
+# How many pods the churn tests create and delete, and how many at a time
+# (RB_CHURN=1000 RB_CHURN_BATCH=50 makes a stress run of it).
 : "${RB_CHURN:=200}"
+: "${RB_CHURN_BATCH:=20}"
 
 # ---------------------------------------------------------------------------
 # 1,000 accepted and 1,000 refused connections
@@ -316,11 +318,13 @@ rb_bad_input_ports() {
 # ---------------------------------------------------------------------------
 # Interface churn
 
-# rb_churn_with_queries: RB_CHURN pods created and deleted, 20 at a time,
-# while pod a (answered) and pod b (refused: dnsmasq must exclude its cali)
-# query over TCP, one connection after another.  The newest pod of each
-# batch asks over TCP too and must be answered: it is judged by its own,
-# brand-new interface.
+# rb_churn_with_queries: RB_CHURN pods created and deleted, RB_CHURN_BATCH
+# at a time, while pod a (answered) and pod b (refused: dnsmasq must exclude
+# its cali) query over TCP, one connection after another.  The newest pod of
+# each batch asks over TCP too and must be answered: it is judged by its
+# own, brand-new interface.  dnsmasq must never stop listening on the
+# node's own addresses (--bind-dynamic does when an interface vanishes
+# while it enumerates them: see the report in the log, if any).
 rb_churn_with_queries() {
 	local stop=$RB_DIR_T/churn.stop log_a=$RB_DIR_T/loop-a.log log_b=$RB_DIR_T/loop-b.log
 	local tag first rc=0 start
@@ -331,8 +335,8 @@ rb_churn_with_queries() {
 	rb_spawn_client RB_LOOP_B "$POD_b_NS" "$log_b" loop "$NODE_IP4" "$stop" \
 		--expect closed --timeout "$RB_PROMPT"
 	start=$(dt_now_ms)
-	for ((first = 1; first <= RB_CHURN; first += 20)); do
-		rb_churn_up "$tag" "$first" 20
+	for ((first = 1; first <= RB_CHURN; first += RB_CHURN_BATCH)); do
+		rb_churn_up "$tag" "$first" "$RB_CHURN_BATCH"
 		dig_tcp "${RB_CHURN_NS[-1]}" "$NODE_IP4" "small.$ZONE"
 		expect_decision "TCP from new pod ${RB_CHURN_CALI[-1]}" answered || rc=1
 		rb_churn_down
@@ -344,6 +348,9 @@ rb_churn_with_queries() {
 	rb_wait_exit "$RB_LOOP_B" "$log_b" 10 || rc=1
 	rb_expect_clean || rc=1
 	rb_lan_still_served || rc=1
+	if grep -E 'stopped listening on (lo|eth0|up0)\(' "$DNSMASQ_LOG"; then
+		dt_fail "dnsmasq stopped listening on the node's own addresses while pods were deleted" || rc=1
+	fi
 	return "$rc"
 }
 

@@ -82,6 +82,7 @@ rb_lan_still_served() {
 rb_expect_running() {
 	dt_pid_alive "$DNSMASQ_PID" && return 0
 	dnsmasq_show_log
+	rb_show_sanitizer_reports || true
 	dt_fail "dnsmasq (pid $DNSMASQ_PID) is gone"
 }
 
@@ -200,17 +201,23 @@ rb_sanitizer_env() {
 
 # rb_finish: stop dnsmasq (leak checks run at exit) and fail on any report.
 rb_finish() {
-	local reports=()
 	rb_expect_running || return 1
 	dnsmasq_stop
+	rb_show_sanitizer_reports || return 1
+}
+
+# rb_show_sanitizer_reports: print any report (files, or dnsmasq's stderr);
+# fails if there was one.
+rb_show_sanitizer_reports() {
+	local reports=()
 	mapfile -t reports < <(find "$RB_SAN_DIR" -type f 2>/dev/null)
 	if ((${#reports[@]})); then
-		head -n 40 "${reports[@]}"
+		head -n 60 "${reports[@]}"
 		dt_fail "sanitizer reports: ${reports[*]}"
 		return 1
 	fi
 	if grep -qE 'Sanitizer|runtime error:' "$DNSMASQ_OUT" 2>/dev/null; then
-		grep -E -A20 'Sanitizer|runtime error:' "$DNSMASQ_OUT" | head -n 40
+		grep -E -A30 'Sanitizer|runtime error:' "$DNSMASQ_OUT" | head -n 60
 		dt_fail "sanitizer report on dnsmasq's stderr"
 		return 1
 	fi
