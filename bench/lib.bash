@@ -15,9 +15,22 @@ bench_say() {
 	printf 'bench: %s\n' "$*" >&2
 }
 
-# sample N ROUND LABEL METRIC VALUE
+# sample N ROUND LABEL METRIC VALUE: an empty VALUE (the client failed or
+# hung) is left out, and noted in failures.txt.
 sample() {
+	if [[ -z "${5:-}" ]]; then
+		printf '%s extra interfaces, round %s, %s: no %s\n' "$1" "$2" "$3" "$4" >>"$BENCH_OUT/failures.txt"
+		return 0
+	fi
 	printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_RAW"
+}
+
+# in_ns NS CMD...: run a client in NS, killed if it outlives its time
+# (dnsperf 2.10 can hang in TCP mode once the server closed its connections).
+in_ns() {
+	local ns=$1
+	shift
+	timeout -k 3 "${CLIENT_LIMIT:-$((BENCH_SECS + 20))}" ip netns exec "$ns" "$@"
 }
 
 # ---------------------------------------------------------------------------
@@ -155,14 +168,14 @@ queries_file() {
 	printf '%s\n' "$f"
 }
 
-# dnsperf_qps NS LOG DNSPERF-ARGS...: queries per second, 0 if none.
+# dnsperf_qps NS LOG DNSPERF-ARGS...: queries per second, empty if none.
 dnsperf_qps() {
 	local ns=$1 log=$2 qps
 	shift 2
-	ip netns exec "$ns" dnsperf -s "$NODE_IP4" -d "$(queries_file)" -l "$BENCH_SECS" \
+	in_ns "$ns" dnsperf -s "$NODE_IP4" -d "$(queries_file)" -l "$BENCH_SECS" \
 		-O suppress=timeout,unexpected "$@" >"$log" 2>&1 || true
 	qps=$(awk '/Queries per second:/ { print $4 }' "$log")
-	printf '%s\n' "${qps:-0}"
+	printf '%s\n' "$qps"
 }
 
 measure_udp() {
@@ -182,10 +195,14 @@ measure_tcp_new() {
 	[[ "$where" == pod ]] && ns=$(topo_pod_var bench NS)
 	log=$(log_file "$1" "$2" "$3" "tcp-new-$where")
 	read -r -a before <<<"$(cpu_ticks "$BENCH_PID")"
-	line=$(ip netns exec "$ns" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c 1 -d "$BENCH_SECS")
+	line=$(in_ns "$ns" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c 1 -d "$BENCH_SECS") || true
 	dt_wait_until 5 no_children "$BENCH_PID" >/dev/null || true
 	read -r -a after <<<"$(cpu_ticks "$BENCH_PID")"
 	printf '%s\nticks before: %s after: %s\n' "$line" "${before[*]}" "${after[*]}" >"$log"
+	if [[ -z "$line" ]]; then
+		sample "$1" "$2" "$3" "tcp_new_${where}_*" ""
+		return 0
+	fi
 	conns=$(kv conns "$line")
 	main=$((after[0] - before[0]))
 	child=$((after[1] - before[1]))
@@ -203,7 +220,7 @@ measure_tcp_new() {
 measure_storm() {
 	local out pid line
 	out=$(log_file "$@" storm-tcp)
-	ip netns exec "$NODE_NS" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c "$STORM_CLIENTS" \
+	in_ns "$NODE_NS" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c "$STORM_CLIENTS" \
 		-d "$BENCH_SECS" >"$out" 2>&1 &
 	pid=$!
 	dt_register_pid "$pid"
@@ -242,7 +259,7 @@ callgrind_run() {
 	# %p: a process dnsmasq forks must not overwrite the main one's file.
 	BENCH_START_TIMEOUT=60 bench_dnsmasq_start "$bin" --no-daemon \
 		valgrind --tool=callgrind --callgrind-out-file="$out.%p"
-	ip netns exec "$NODE_NS" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c 1 -n "$conns" \
+	CLIENT_LIMIT=600 in_ns "$NODE_NS" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c 1 -n "$conns" \
 		-d 600 -t 20000 >"$out.tcpq"
 	pid=$BENCH_PID
 	# TERM makes dnsmasq exit normally, and callgrind then writes its file.
