@@ -30,9 +30,9 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist \
   libc-bin tcpdump shellcheck
-PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev fakeroot lintian debootstrap
+PACKAGE_DEPS := debhelper liblua5.4-dev lintian debootstrap
 
-.PHONY: all tree build check check-stock deb upstream-patches dist deps stock lint clean distclean help bases bench
+.PHONY: all tree build check check-stock check-package deb upstream-patches dist deps stock lint clean distclean help bases bench
 
 all: build
 
@@ -79,6 +79,11 @@ bench: $(if $(BENCH_OURS),,build) stock
 deb: build
 	$(HELPERS)/build-deb "$(SRC)"
 
+# The Debian package test (root): Debian's dnsmasq from apt, our dnsmasq-base
+# over it, downgrade, purge; leaves the machine's packages as it found them.
+check-package:
+	tests/package/run --base "$(BASE)"
+
 # The series against pristine upstream 2.93, as mails for dnsmasq-discuss.
 upstream-patches:
 	$(HELPERS)/make-upstream-patches dist/upstream
@@ -91,7 +96,8 @@ deps:
 	$(HELPERS)/install-deps $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS)
 
 lint:
-	shellcheck -x $(HELPERS)/* .ci/run tests/run tests/lib/*.bash
+	shellcheck -x $(HELPERS)/* .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash
+	shellcheck -x -s bash tests/*.bats tests/package/*.bats
 
 clean:
 	rm -rf $(SRC) $(SRC).new
