@@ -66,7 +66,7 @@ check: $(if $(filter command line environment,$(origin DNSMASQ)),,build stock)
 # Proof that the suite detects the bug: the unpatched build of BASE must fail
 # exactly the tests tagged in the base's STOCK_FAILS, and pass all others.
 check-stock: stock
-	DNSMASQ="$(abspath $(STOCK_DNSMASQ))" \
+	DNSMASQ="$(abspath $(STOCK_DNSMASQ))" DNSMASQ_STOCK="$(abspath $(STOCK_DNSMASQ))" \
 	  tests/run --expect-failures "$(call base_get,$(BASE),STOCK_FAILS)" $(TESTS)
 
 # Benchmark, not part of check (bench/README.md): our build against the

@@ -1,23 +1,20 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # POD_<name>_* are exported by topo_pod
 #
-# PROPOSED, not run by default (tests/run only globs tests/*.bats):
-#   tests/run proposed/ipv6-bind-interfaces
-#
 # An IPv6 pod asks the node's eth0 address 2001:db8:1::1 while dnsmasq runs
 # with --bind-interfaces and an interface filter that excludes the pod's
 # cali.  Every stock build (2.90, 2.91, 2.93) drops the UDP query but
-# answers the same query over TCP; the patched build refuses both.  So
-# these fail on every stock build, which neither bug:calico-tcp (passes on
-# 2.93) nor bug:bind-dynamic-parity (passes on 2.90) describes.  Move this
-# file into tests/ once CI's --expect-failures lists for both stock runs
-# include its tag.
+# answers the same query over TCP: for IPv6, receive_query() checks the
+# arrival interface even with --bind-interfaces, do_tcp_connection() does
+# not.  The patched build applies UDP's check to TCP and refuses both.
+# These fail on every stock build (tag bug:ipv6-bind-interfaces-parity,
+# listed in every base's STOCK_FAILS).
 #
 # (Over IPv4 the same modes answer the pod on UDP and TCP alike: the socket
 # bound to 192.0.2.1 takes what arrives for that address; see
 # listen-modes.bats.)
 
-load ../lib/common
+load lib/common
 
 setup_file() {
 	dt_setup_file
