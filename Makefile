@@ -32,7 +32,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
   libc-bin tcpdump shellcheck
 PACKAGE_DEPS := debhelper liblua5.4-dev lintian debootstrap
 
-.PHONY: all tree build check check-stock check-package deb upstream-patches dist deps stock lint clean distclean help bases bench
+.PHONY: all tree build check check-stock check-package deb upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -74,6 +74,11 @@ check-stock: stock
 bench: $(if $(BENCH_OURS),,build) stock
 	$(MAKE) stock BASE=upstream-2.93
 	BENCH_OURS="$(abspath $(or $(BENCH_OURS),$(DNSMASQ)))" bench/run
+
+# libFuzzer run of the code that parses what TCP clients send (tests/fuzz/),
+# built with clang from the prepared tree; FUZZ_SECONDS (default 60), fresh seeds.
+fuzz: build
+	tests/fuzz/run "$(SRC)" "$(FUZZ_SECONDS)"
 
 # Debian packages of the patched base in dist/ (debian/, contrib/build-helpers/build-deb).
 deb: build
