@@ -304,6 +304,17 @@ hc_expect_verdict_matches() {
 	hc_expect_output "dnsmasq, PID $DNSMASQ_PID"
 }
 
+@test "host check: finds a dnsmasq whose binary has another name" {
+	local renamed
+	hc_need_stock
+	renamed=$(mktemp -d "$DT_STATE/renamed.XXXXXX")/dnsmasq-stock-build
+	cp "$STOCK" "$renamed"
+	hc_start "$renamed"
+	hc_check
+	hc_expect_status 1
+	hc_expect_output "dnsmasq, PID $DNSMASQ_PID"
+}
+
 @test "host check: --pid of a process that is not dnsmasq: cannot tell (exit 2)" {
 	hc_check --pid "$KNOT_PID"
 	hc_expect_status 2
