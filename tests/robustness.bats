@@ -18,6 +18,14 @@
 # report (files in the test's sanitizer dir, or stderr) fails the test, so
 # the file also checks DNSMASQ=build/sanitize-<base>/dnsmasq.
 #
+# Tags: bug:calico-tcp where a pod must be answered over TCP (stock 2.82 to
+# 2.91 close it); bug:bind-dynamic-parity where --bind-dynamic must refuse a
+# pod over TCP (stock 2.93 answers it); bug:local-service-tcp-leak for
+# --no-daemon --local-service, where stock 2.93 leaves each refused
+# connection open (refused in tcp_request(), never closed); feature:tracing
+# for the --log-debug lines.  Helpers: tests/robustness/ (lib.bash, and
+# tcpdns.py, the Python client that opens the connections).
+#
 # Pods: "a" (198.51.100.10) and "b" (198.51.100.11), IPv4 behind cali
 # interfaces with only an IPv6 link-local address, as Calico makes them.
 # The LAN client 192.0.2.10 is on eth0's subnet.
