@@ -29,8 +29,9 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   libdbus-1-dev libidn2-dev libnftables-dev libnetfilter-conntrack-dev \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist \
-  libc-bin tcpdump shellcheck
+  libc-bin tcpdump shellcheck python3 util-linux
 PACKAGE_DEPS := debhelper liblua5.4-dev lintian debootstrap
+FUZZ_DEPS := clang
 
 .PHONY: all tree build check check-stock check-package deb upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
@@ -98,10 +99,11 @@ dist:
 	$(HELPERS)/make-dist dist
 
 deps:
-	$(HELPERS)/install-deps $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS)
+	$(HELPERS)/install-deps $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS) $(FUZZ_DEPS)
 
 lint:
-	shellcheck -x $(HELPERS)/* .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash
+	shellcheck -x $(HELPERS)/* .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	  tests/robustness/lib.bash tests/fuzz/run
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats
 
 clean:
