@@ -80,6 +80,27 @@ grow_ifaces() {
 	bench_say "node has $want extra cali interfaces ($(node_address_count) addresses in all)"
 }
 
+# shrink_ifaces N: delete extra cali interfaces down to N (the peers go
+# with them).
+shrink_ifaces() {
+	local want=$1 i batch
+	((want < EXTRA_IFACES)) || return 0
+	batch=$(mktemp "$DT_STATE/node-batch.XXXXXX")
+	for ((i = want + 1; i <= EXTRA_IFACES; i++)); do
+		printf 'link del %s\n' "$(extra_iface_name "$i")" >>"$batch"
+	done
+	ip -n "$NODE_NS" -batch "$batch"
+	rm -f -- "$batch"
+	dt_wait_until 120 extra_link_locals_are "$want"
+	EXTRA_IFACES=$want
+	bench_say "node has $want extra cali interfaces"
+}
+
+set_ifaces() {
+	grow_ifaces "$1"
+	shrink_ifaces "$1"
+}
+
 # The extra calis' link-local addresses exist (no DAD in our namespaces).
 extra_link_locals_are() {
 	local n
@@ -105,17 +126,24 @@ bench_dnsmasq_start() {
 	dt_spawn BENCH_PID "$NODE_NS" "$dir/stderr" "$@" "$bin" "$style" \
 		--conf-file=/dev/null --no-resolv --no-hosts --server="$UPSTREAM_IP4" \
 		--log-facility="$dir/dnsmasq.log" --pid-file="$dir/dnsmasq.pid"
-	if ! dt_wait_until "${BENCH_START_TIMEOUT:-10}" dnsmasq_answers; then
+	# Exactly one query before the measurements (callgrind subtracts runs).
+	if ! dt_wait_until "${BENCH_START_TIMEOUT:-10}" dnsmasq_listening >/dev/null ||
+		! dnsmasq_answers; then
 		cat "$dir/stderr" "$dir/dnsmasq.log" >&2 || true
 		return 1
 	fi
 }
 
+dnsmasq_listening() {
+	dt_pid_alive "$BENCH_PID" &&
+		dt_listening "$NODE_NS" tcp ':53$' && dt_listening "$NODE_NS" udp ':53$'
+}
+
 # The node's dnsmasq answers (and so has small.example in its cache).
 dnsmasq_answers() {
-	dt_pid_alive "$BENCH_PID" &&
-		ip netns exec "$NODE_NS" dig +short +time=1 +tries=1 @"$NODE_IP4" "$QNAME" A |
-		grep -qx '192\.0\.2\.200'
+	local out
+	out=$(ip netns exec "$NODE_NS" dig +short +time=20 +tries=1 @"$NODE_IP4" "$QNAME" A) || true
+	[[ "$out" == 192.0.2.200 ]]
 }
 
 bench_dnsmasq_stop() {
@@ -248,19 +276,27 @@ measure_round() {
 
 # ---------------------------------------------------------------------------
 # callgrind: user-space instructions of dnsmasq --no-daemon (TCP handled in
-# the main process) for CONNS connections from the node.  Two runs, with
-# BASE and BASE+CONNS connections, and the difference divided by CONNS, so
-# start-up and exit cancel out.  The kernel's share (netlink dump, ioctls)
-# is not counted here; the CPU times above include it.
+# the main process).  Runs that differ only in what the client does are
+# subtracted, so start-up and exit cancel out:
+#   base:    2 connections, one query each
+#   conns:   2 + CG_CONNS connections          -> per new TCP connection
+#   persist: 2 connections, 51 queries each    -> per query on a kept connection
+#   udp:     base + CG_UDP UDP queries         -> per UDP query
+# (persist and udp at the smallest interface count only).  The kernel's
+# share (netlink dump, ioctls) is not counted; the CPU times above have it.
 
-# callgrind_run BINARY CONNS OUTFILE
+# callgrind_run BINARY OUT CONNS QUERIES-PER-CONN UDP-QUERIES
 callgrind_run() {
-	local bin=$1 conns=$2 out=$3 pid
+	local bin=$1 out=$2 conns=$3 per_conn=$4 udp=$5 pid
 	# %p: a process dnsmasq forks must not overwrite the main one's file.
 	BENCH_START_TIMEOUT=60 bench_dnsmasq_start "$bin" --no-daemon \
 		valgrind --tool=callgrind --callgrind-out-file="$out.%p"
-	CLIENT_LIMIT=600 in_ns "$NODE_NS" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c 1 -n "$conns" \
-		-d 600 -t 20000 >"$out.tcpq"
+	CLIENT_LIMIT=600 in_ns "$NODE_NS" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c 1 \
+		-n "$conns" -k "$per_conn" -d 600 -t 20000 >"$out.client"
+	if ((udp > 0)); then
+		CLIENT_LIMIT=600 in_ns "$NODE_NS" "$TCPQ" -u -s "$NODE_IP4" -q "$QNAME" -c 1 \
+			-n "$udp" -d 600 -t 20000 >>"$out.client"
+	fi
 	pid=$BENCH_PID
 	# TERM makes dnsmasq exit normally, and callgrind then writes its file.
 	kill -TERM "$pid"
@@ -275,26 +311,41 @@ callgrind_total() {
 	awk '/^(summary|totals):/ { print $2; exit }' "$1"
 }
 
-# callgrind_inclusive FILE FUNCTION: instructions in FUNCTION and callees.
+# callgrind_inclusive FILE FUNCTION: instructions in FUNCTION and callees
+# (the largest of the lines naming it: a function split by the compiler
+# shows up under more than one file name).
 callgrind_inclusive() {
 	callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$1" 2>/dev/null |
-		awk -v f="$2" '{ gsub(",", "", $1) } !done && $0 ~ (":" f " ") { print $1; done = 1 }'
+		awk -v f="$2" '{ gsub(",", "", $1) }
+			$0 ~ (":" f "( |$)") && $1 + 0 > max { max = $1 + 0 }
+			END { if (max) print max }'
 }
 
-# measure_callgrind N LABEL BINARY
+# per_unit A B UNITS: (B - A) / UNITS, empty if either is missing.
+per_unit() {
+	[[ -n "$1" && -n "$2" ]] || return 0
+	printf '%s\n' $((($2 - $1) / $3))
+}
+
+# measure_callgrind N LABEL BINARY FULL
 measure_callgrind() {
-	local n=$1 label=$2 bin=$3 dir a b t1 t2 e1 e2
-	dir=$BENCH_OUT/callgrind
-	mkdir -p "$dir"
-	a=$dir/$n-ifaces.$label.base.out
-	b=$dir/$n-ifaces.$label.more.out
+	local n=$1 label=$2 bin=$3 full=$4 f base
+	f=$BENCH_OUT/callgrind/$n-ifaces.$label
+	mkdir -p "$BENCH_OUT/callgrind"
 	bench_say "callgrind, $n extra interfaces: $label"
-	callgrind_run "$bin" "$CG_BASE_CONNS" "$a"
-	callgrind_run "$bin" "$((CG_BASE_CONNS + CG_CONNS))" "$b"
-	t1=$(callgrind_total "$a")
-	t2=$(callgrind_total "$b")
-	e1=$(callgrind_inclusive "$a" enumerate_interfaces)
-	e2=$(callgrind_inclusive "$b" enumerate_interfaces)
-	sample "$n" 1 "$label" cg_instr_per_conn $(((t2 - t1) / CG_CONNS))
-	sample "$n" 1 "$label" cg_enum_instr_per_conn $(((${e2:-0} - ${e1:-0}) / CG_CONNS))
+	callgrind_run "$bin" "$f.base.out" 2 1 0
+	callgrind_run "$bin" "$f.conns.out" $((2 + CG_CONNS)) 1 0
+	base=$(callgrind_total "$f.base.out")
+	sample "$n" 1 "$label" cg_instr_per_conn \
+		"$(per_unit "$base" "$(callgrind_total "$f.conns.out")" "$CG_CONNS")"
+	sample "$n" 1 "$label" cg_enum_instr_per_conn \
+		"$(per_unit "$(callgrind_inclusive "$f.base.out" enumerate_interfaces)" \
+			"$(callgrind_inclusive "$f.conns.out" enumerate_interfaces)" "$CG_CONNS")"
+	((full)) || return 0
+	callgrind_run "$bin" "$f.persist.out" 2 51 0
+	sample "$n" 1 "$label" cg_tcp_persist_instr_per_query \
+		"$(per_unit "$base" "$(callgrind_total "$f.persist.out")" 100)"
+	callgrind_run "$bin" "$f.udp.out" 2 1 "$CG_UDP"
+	sample "$n" 1 "$label" cg_udp_instr_per_query \
+		"$(per_unit "$base" "$(callgrind_total "$f.udp.out")" "$CG_UDP")"
 }

@@ -1,13 +1,16 @@
 /* tcpq: DNS over TCP, one new connection per query, for the benchmark.
 
    tcpq -s ADDR [-p PORT] [-q NAME] [-c CLIENTS] [-d SECONDS] [-n CONNS]
-        [-t TIMEOUT_MS]
+        [-k QUERIES] [-t TIMEOUT_MS] [-u]
 
-   Each client (a thread) loops: connect, send one query for NAME/A, read
-   the answer, close; until SECONDS have passed or CONNS connections were
-   made in all. A connection the server closes or resets without an answer
-   counts as refused (that is what stock dnsmasq does to a Calico pod).
-   Latency is measured from socket() to the end of the answer (or the EOF).
+   Each client (a thread) loops: connect, send a query for NAME/A, read
+   the answer (QUERIES times, default 1, one after the other), close;
+   until SECONDS have passed or CONNS connections were made in all. A
+   connection the server closes or resets without an answer counts as
+   refused (that is what stock dnsmasq does to a Calico pod). Latency is
+   measured from socket() to the end of the last answer (or the EOF).
+   -u: UDP instead, one socket per client, and each "connection" is one
+   query; for counting instructions per UDP query under callgrind.
 
    Prints one line of key=value pairs:
      conns answered refused errors secs rate p50_ms p99_ms max_ms
@@ -40,6 +43,8 @@ static size_t query_len;
 static double deadline;
 static long max_conns = -1;
 static int timeout_ms = 3000;
+static int per_conn = 1;
+static int udp;
 static atomic_long started;
 static atomic_long counts[3];
 static atomic_long nsamples;
@@ -123,47 +128,77 @@ static int read_full(int fd, unsigned char *buf, size_t len)
   return 1;
 }
 
-static enum outcome one_query(uint16_t id)
+/* Sends the query with ID on fd and reads its answer: 1 answered,
+   0 refused (EOF or reset), -1 anything else. */
+static int ask(int fd, uint16_t id)
 {
   unsigned char reply[65536];
-  int fd, rc;
+  int rc;
   size_t len;
-  enum outcome result = ERROR;
 
-  if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-    return ERROR;
-  if (connect(fd, (struct sockaddr *)&server, sizeof(server)) == -1)
-    {
-      result = (errno == ECONNREFUSED || errno == ECONNRESET) ? REFUSED : ERROR;
-      goto out;
-    }
   query[2] = (unsigned char)(id >> 8);
   query[3] = (unsigned char)id;
-  if (write(fd, query, query_len) != (ssize_t)query_len)
+  if (udp)
     {
-      result = (errno == EPIPE || errno == ECONNRESET) ? REFUSED : ERROR;
-      goto out;
+      ssize_t n;
+
+      if (send(fd, query + 2, query_len - 2, 0) != (ssize_t)(query_len - 2) ||
+          !wait_fd(fd, POLLIN) || (n = recv(fd, reply, sizeof(reply), 0)) < 12)
+        return -1;
     }
-  if ((rc = read_full(fd, reply, 2)) != 1)
+  else
     {
-      result = rc == 0 ? REFUSED : ERROR;
-      goto out;
+      if (write(fd, query, query_len) != (ssize_t)query_len)
+        return (errno == EPIPE || errno == ECONNRESET) ? 0 : -1;
+      if ((rc = read_full(fd, reply, 2)) != 1)
+        return rc;
+      len = ((size_t)reply[0] << 8) | reply[1];
+      if (len < 12 || read_full(fd, reply, len) != 1)
+        return -1;
     }
-  len = ((size_t)reply[0] << 8) | reply[1];
-  if (len < 12 || read_full(fd, reply, len) != 1)
-    goto out;
   /* Our ID, a response, RCODE NOERROR. */
-  if (reply[0] == (id >> 8) && reply[1] == (id & 0xff) &&
-      (reply[2] & 0x80) && (reply[3] & 0x0f) == 0)
-    result = ANSWERED;
- out:
-  close(fd);
-  return result;
+  return (reply[0] == (id >> 8) && reply[1] == (id & 0xff) &&
+          (reply[2] & 0x80) && (reply[3] & 0x0f) == 0) ? 1 : -1;
+}
+
+static int connect_to_server(void)
+{
+  int fd;
+
+  if ((fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0)) == -1)
+    return -1;
+  if (connect(fd, (struct sockaddr *)&server, sizeof(server)) == -1)
+    {
+      int err = errno;
+
+      close(fd);
+      errno = err;
+      return -1;
+    }
+  return fd;
+}
+
+/* One connection and its queries (TCP), or one query on FD (UDP). */
+static enum outcome one_conn(uint16_t *id, int fd)
+{
+  int i, rc = 1;
+
+  if (!udp && (fd = connect_to_server()) == -1)
+    return (errno == ECONNREFUSED || errno == ECONNRESET) ? REFUSED : ERROR;
+  for (i = 0; i < per_conn && rc == 1; i++)
+    rc = ask(fd, (*id)++);
+  if (!udp)
+    close(fd);
+  return rc == 1 ? ANSWERED : rc == 0 ? REFUSED : ERROR;
 }
 
 static void *client(void *arg)
 {
   uint16_t id = (uint16_t)(uintptr_t)arg * 7919u;
+  int fd = -1;
+
+  if (udp && (fd = connect_to_server()) == -1)
+    return NULL;
 
   while (now() < deadline)
     {
@@ -174,12 +209,14 @@ static void *client(void *arg)
       if (max_conns >= 0 && n >= max_conns)
         break;
       t0 = now();
-      r = one_query(id++);
+      r = one_conn(&id, fd);
       atomic_fetch_add(&counts[r], 1);
       n = atomic_fetch_add(&nsamples, 1);
       if (n < MAX_SAMPLES)
         samples[n] = (float)((now() - t0) * 1000.0);
     }
+  if (fd != -1)
+    close(fd);
   return NULL;
 }
 
@@ -203,7 +240,7 @@ static double percentile(long n, double p)
 static void usage(void)
 {
   fprintf(stderr, "usage: tcpq -s ADDR [-p PORT] [-q NAME] [-c CLIENTS] "
-          "[-d SECONDS] [-n CONNS] [-t TIMEOUT_MS]\n");
+          "[-d SECONDS] [-n CONNS] [-k QUERIES] [-t TIMEOUT_MS] [-u]\n");
   exit(2);
 }
 
@@ -215,7 +252,7 @@ int main(int argc, char **argv)
   long n, total;
   pthread_t *threads;
 
-  while ((opt = getopt(argc, argv, "s:p:q:c:d:n:t:")) != -1)
+  while ((opt = getopt(argc, argv, "s:p:q:c:d:n:k:t:u")) != -1)
     switch (opt)
       {
       case 's': addr = optarg; break;
@@ -224,10 +261,12 @@ int main(int argc, char **argv)
       case 'c': nclients = atoi(optarg); break;
       case 'd': secs = atof(optarg); break;
       case 'n': max_conns = atol(optarg); break;
+      case 'k': per_conn = atoi(optarg); break;
       case 't': timeout_ms = atoi(optarg); break;
+      case 'u': udp = 1; break;
       default: usage();
       }
-  if (!addr || nclients < 1 || secs <= 0)
+  if (!addr || nclients < 1 || secs <= 0 || per_conn < 1)
     usage();
 
   memset(&server, 0, sizeof(server));
