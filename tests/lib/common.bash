@@ -40,3 +40,17 @@ dt_teardown() {
 dt_teardown_file() {
 	dt_cleanup_file
 }
+
+# The default bats hooks. A .bats file defines setup_file (its topology)
+# and overrides any of these only when it has more to do.
+teardown_file() {
+	dt_teardown_file
+}
+
+setup() {
+	dt_setup
+}
+
+teardown() {
+	dt_teardown
+}
