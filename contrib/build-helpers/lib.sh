@@ -36,3 +36,8 @@ apt_dir() { printf '%s/apt/%s\n' "$BUILD_DIR" "$1"; }
 
 # The fork's patch level, appended to the base version: 2.90-4~deb12u2+tcpifidx1.
 fork_suffix() { tr -d ' \n' <"$TOP/VERSION"; }
+
+# Patch file names listed in a quilt series file (comments and blanks skipped).
+series_patches() {
+  sed -e 's/#.*//' -e 's/[[:space:]].*//' "$1" | awk 'NF'
+}
