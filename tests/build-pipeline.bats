@@ -19,18 +19,10 @@ setup_file() {
 		skip "no cached debian-12 source: run 'make' first"
 }
 
-teardown_file() {
-	dt_teardown_file
-}
-
 setup() {
 	dt_setup
 	WORK=$(mktemp -d "$DT_STATE/build.XXXXXX")
 	dt_register dir "$WORK"
-}
-
-teardown() {
-	dt_teardown
 }
 
 # copy_repo DEST: the repository's build scripts and patches, so a test can

@@ -15,18 +15,6 @@ setup_file() {
 	knot_start
 }
 
-teardown_file() {
-	dt_teardown_file
-}
-
-setup() {
-	dt_setup
-}
-
-teardown() {
-	dt_teardown
-}
-
 # --- An ordinary client on the LAN behind eth0 (192.0.2.10) --------------
 
 @test "LAN client on eth0: answered over UDP and TCP alike (wildcard, forking)" {

@@ -18,18 +18,10 @@ setup_file() {
 	knot_start
 }
 
-teardown_file() {
-	dt_teardown_file
-}
-
 setup() {
 	dt_setup
 	DNSMASQ_CONF=
 	DNSMASQ_DROPIN=
-}
-
-teardown() {
-	dt_teardown
 }
 
 # Start dnsmasq the way the Debian unit does (config from DNSMASQ_CONF and

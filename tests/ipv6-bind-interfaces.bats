@@ -23,18 +23,6 @@ setup_file() {
 	knot_start
 }
 
-teardown_file() {
-	dt_teardown_file
-}
-
-setup() {
-	dt_setup
-}
-
-teardown() {
-	dt_teardown
-}
-
 # bats test_tags=bug:ipv6-bind-interfaces-parity
 @test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--bind-interfaces --interface=eth0, forking)" {
 	dnsmasq_start forking --bind-interfaces --interface=eth0

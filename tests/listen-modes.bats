@@ -22,18 +22,6 @@ setup_file() {
 	knot_start
 }
 
-teardown_file() {
-	dt_teardown_file
-}
-
-setup() {
-	dt_setup
-}
-
-teardown() {
-	dt_teardown
-}
-
 # bats test_tags=bug:calico-tcp
 @test "pod behind cali (no IPv4): answered over UDP and TCP alike (wildcard, forking)" {
 	dnsmasq_start forking

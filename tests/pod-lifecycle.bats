@@ -14,18 +14,6 @@ setup_file() {
 	knot_start
 }
 
-teardown_file() {
-	dt_teardown_file
-}
-
-setup() {
-	dt_setup
-}
-
-teardown() {
-	dt_teardown
-}
-
 # recreate_pod NAME: delete the pod and create it again with the same cali
 # name and addresses; fails unless the cali's ifindex changed.
 recreate_pod() {

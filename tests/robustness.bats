@@ -41,18 +41,10 @@ setup_file() {
 	knot_start
 }
 
-teardown_file() {
-	dt_teardown_file
-}
-
 setup() {
 	dt_setup
 	rb_test_dir
 	rb_sanitizer_env
-}
-
-teardown() {
-	dt_teardown
 }
 
 # How many pods the churn tests create and delete, and how many at a time
