@@ -106,7 +106,7 @@ deps:
 	$(HELPERS)/install-deps $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS) $(FUZZ_DEPS)
 
 lint:
-	shellcheck -x $(HELPERS)/* .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/fuzz/run
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats
 
