@@ -29,7 +29,7 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   libdbus-1-dev libidn2-dev libnftables-dev libnetfilter-conntrack-dev \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist \
-  libc-bin tcpdump shellcheck python3 util-linux
+  libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev
 PACKAGE_DEPS := debhelper liblua5.4-dev lintian debootstrap
 FUZZ_DEPS := clang
 

@@ -14,9 +14,10 @@
 #     TCP; a cali name deleted and recreated (new ifindex) is judged as the
 #     new interface.
 #
-# Every test ends with rb_finish: dnsmasq is stopped and any ASan/UBSan
-# report (files in the test's sanitizer dir, or stderr) fails the test, so
-# the file also checks DNSMASQ=build/sanitize-<base>/dnsmasq.
+# Every test ends with rb_finish: dnsmasq must still run; it is stopped and
+# any ASan/UBSan report fails the test (as in every file, see
+# dnsmasq_sanitizer_reports), so DNSMASQ=build/sanitize-<base>/dnsmasq makes
+# a sanitizer run of it.
 #
 # Tags: bug:calico-tcp where a pod must be answered over TCP (stock 2.82 to
 # 2.91 close it); bug:bind-dynamic-parity where --bind-dynamic must refuse a
@@ -44,7 +45,6 @@ setup_file() {
 setup() {
 	dt_setup
 	rb_test_dir
-	rb_sanitizer_env
 }
 
 # How many pods the churn tests create and delete, and how many at a time
@@ -430,5 +430,43 @@ rb_recreate_r() {
 	check_pod r answered
 	rb_recreate_r
 	check_pod r answered
+	rb_finish
+}
+
+# ---------------------------------------------------------------------------
+# A pod deleted while dnsmasq enumerates the node's addresses: its cali's
+# fe80:: address has been listed, the cali is gone when dnsmasq asks its
+# name (see rb_vanish_prepare).  Stock dnsmasq gives up the whole
+# enumeration there: at start-up it exits, "failed to find list of
+# interfaces"; under --bind-dynamic it stops listening on every address it
+# had not reached, the node's own among them.
+
+# bats test_tags=bug:vanishing-interface
+@test "pod deleted while dnsmasq starts: it starts anyway and answers UDP and TCP (forking)" {
+	rb_vanish_prepare
+	rb_vanish "$POD_a_CALI"
+	dnsmasq_start forking
+	rb_lan_still_served
+	rb_finish
+}
+
+# bats test_tags=bug:vanishing-interface
+@test "pod deleted while --bind-dynamic enumerates interfaces: dnsmasq keeps listening on the node's addresses (no-daemon)" {
+	local mark
+	rb_vanish_prepare
+	dnsmasq_start no-daemon --bind-dynamic
+	rb_lan_still_served
+	mark=$(rb_log_lines)
+	rb_vanish "$POD_a_CALI"
+	# A new pod: netlink announces its cali, dnsmasq enumerates again and
+	# either listens on the new cali or stops listening on the node.
+	topo_pod c 198.51.100.12 -
+	dt_wait_until "$DT_WAIT_TIMEOUT" rb_logged_since "$mark" \
+		"listening on ($POD_c_CALI|eth0|lo)\\(" || dt_fail "dnsmasq did not react to pod c"
+	if rb_logged_since "$mark" 'stopped listening on (eth0|lo)\('; then
+		dnsmasq_show_log
+		dt_fail "dnsmasq stopped listening on the node's own addresses"
+	fi
+	rb_lan_still_served
 	rb_finish
 }

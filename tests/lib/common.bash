@@ -4,7 +4,8 @@
 #
 #   setup_file:    dt_setup_file  -> state dir, "file" scope
 #   setup:         dt_setup       -> "test" scope
-#   teardown:      dt_teardown    -> undo what the test made (dnsmasq, pods)
+#   teardown:      dt_teardown    -> undo what the test made (dnsmasq, pods),
+#                                    fail on any sanitizer report
 #   teardown_file: dt_teardown_file -> undo everything, state dir included
 
 DT_LIB=$(dirname "${BASH_SOURCE[0]}")
@@ -30,11 +31,15 @@ dt_setup_file() {
 
 dt_setup() {
 	dt_scope test
+	DT_SANITIZER_DIRS=()
 }
 
+# After the test's daemons have stopped (leak checks run at exit), any
+# sanitizer report fails the test: the whole suite checks a SANITIZE=1 build.
 dt_teardown() {
 	dt_cleanup_test
 	DNSMASQ_PID=
+	dnsmasq_sanitizer_reports
 }
 
 dt_teardown_file() {

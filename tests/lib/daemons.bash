@@ -134,11 +134,23 @@ knot_serving() {
 # (empty if unset; /etc/dnsmasq.conf is never read), and $DNSMASQ_DROPIN
 # becomes a file in the --conf-dir, which is given as Debian's unit does.
 # Sets DNSMASQ_PID, DNSMASQ_LOG (log-facility file), DNSMASQ_OUT (stderr).
+# $DNSMASQ_ENV (an array, optional) is extra environment for dnsmasq alone,
+# as LD_PRELOAD=... .  A SANITIZE=1 build writes its reports to files in
+# the daemon's directory: the test fails if there are any (dt_teardown).
 dnsmasq_start() {
 	local style=$1 dir
-	local -a args
+	local -a args env
 	shift
 	dir=$(dt_daemon_dir dnsmasq)
+	mkdir "$dir/sanitizer"
+	DT_SANITIZER_DIRS+=("$dir/sanitizer")
+	# verify_asan_link_order=0: a library in $DNSMASQ_ENV's LD_PRELOAD may
+	# come before ASan's runtime.
+	env=(
+		ASAN_OPTIONS="log_path=$dir/sanitizer/asan:detect_leaks=1:verify_asan_link_order=0"
+		UBSAN_OPTIONS="log_path=$dir/sanitizer/ubsan:print_stacktrace=1"
+		${DNSMASQ_ENV[@]+"${DNSMASQ_ENV[@]}"}
+	)
 	printf '%s\n' "${DNSMASQ_CONF:-}" >"$dir/dnsmasq.conf"
 	mkdir "$dir/dnsmasq.d"
 	printf '%s\n' "${DNSMASQ_DROPIN:-}" >"$dir/dnsmasq.d/node.conf"
@@ -155,7 +167,8 @@ dnsmasq_start() {
 		--log-facility="$DNSMASQ_LOG" --log-queries --log-debug
 		--pid-file="$dir/dnsmasq.pid"
 	)
-	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" "$DNSMASQ" "${args[@]}" "$@"
+	# env execs dnsmasq: the PID stays the daemon's.
+	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" env "${env[@]}" "$DNSMASQ" "${args[@]}" "$@"
 	if [[ "$style" == daemonized ]]; then
 		dnsmasq_adopt_daemon "$dir/dnsmasq.pid" || {
 			dnsmasq_show_log
@@ -206,6 +219,28 @@ dnsmasq_stop() {
 	[[ -n "${DNSMASQ_PID:-}" ]] || return 0
 	dt_daemon_stop "$DNSMASQ_PID"
 	DNSMASQ_PID=
+}
+
+# dnsmasq_sanitizer_reports: print the ASan/UBSan reports of every dnsmasq
+# the test started (files in its sanitizer directory, or lines on its
+# stderr) and fail if there was one.  Each directory is looked at once.
+dnsmasq_sanitizer_reports() {
+	local dir found=0
+	local -a reports
+	for dir in ${DT_SANITIZER_DIRS[@]+"${DT_SANITIZER_DIRS[@]}"}; do
+		mapfile -t reports < <(find "$dir" -type f 2>/dev/null)
+		if ((${#reports[@]})); then
+			head -n 60 "${reports[@]}"
+			printf 'FAIL: sanitizer reports: %s\n' "${reports[*]}"
+			found=1
+		elif grep -qE 'Sanitizer|runtime error:' "${dir%/*}/stderr" 2>/dev/null; then
+			grep -E -A30 'Sanitizer|runtime error:' "${dir%/*}/stderr" | head -n 60
+			printf "FAIL: sanitizer report on dnsmasq's stderr (%s)\n" "${dir%/*}/stderr"
+			found=1
+		fi
+	done
+	DT_SANITIZER_DIRS=()
+	return "$found"
 }
 
 # The evidence for a failed test: how dnsmasq was run and what it logged.

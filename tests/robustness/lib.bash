@@ -2,7 +2,8 @@
 #
 # Helpers for tests/robustness.bats: connection storms and misbehaving
 # clients (tcpdns.py, run inside a namespace), the daemon's descriptors and
-# children as seen in /proc, and sanitizer reports.  Sourced after
+# children as seen in /proc, pod churn, and an interface made to vanish
+# mid-enumeration (vanish.c).  Sourced after
 # lib/common.bash; everything here is named rb_*.
 
 RB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -82,7 +83,7 @@ rb_lan_still_served() {
 rb_expect_running() {
 	dt_pid_alive "$DNSMASQ_PID" && return 0
 	dnsmasq_show_log
-	rb_show_sanitizer_reports || true
+	dnsmasq_sanitizer_reports || true
 	dt_fail "dnsmasq (pid $DNSMASQ_PID) is gone"
 }
 
@@ -181,46 +182,20 @@ rb_expect_clean() {
 }
 
 # ---------------------------------------------------------------------------
-# Sanitizers: an ASan/UBSan build writes its reports to files in the test's
-# own directory (log_path), not to a terminal nobody reads.  Harmless for a
-# build without sanitizers.
+# The test's own files, and its end
 
 # rb_test_dir: a directory of the test's own (RB_DIR_T), removed after it:
-# client logs, stop files, sanitizer reports.
+# client logs, stop files.
 rb_test_dir() {
 	RB_DIR_T=$(mktemp -d "$DT_STATE/test.XXXXXX")
 	dt_register dir "$RB_DIR_T"
-}
-
-rb_sanitizer_env() {
-	RB_SAN_DIR=$RB_DIR_T/sanitizer
-	mkdir "$RB_SAN_DIR"
-	export ASAN_OPTIONS="log_path=$RB_SAN_DIR/asan:detect_leaks=1"
-	export UBSAN_OPTIONS="log_path=$RB_SAN_DIR/ubsan:print_stacktrace=1"
 }
 
 # rb_finish: stop dnsmasq (leak checks run at exit) and fail on any report.
 rb_finish() {
 	rb_expect_running || return 1
 	dnsmasq_stop
-	rb_show_sanitizer_reports || return 1
-}
-
-# rb_show_sanitizer_reports: print any report (files, or dnsmasq's stderr);
-# fails if there was one.
-rb_show_sanitizer_reports() {
-	local reports=()
-	mapfile -t reports < <(find "$RB_SAN_DIR" -type f 2>/dev/null)
-	if ((${#reports[@]})); then
-		head -n 60 "${reports[@]}"
-		dt_fail "sanitizer reports: ${reports[*]}"
-		return 1
-	fi
-	if grep -qE 'Sanitizer|runtime error:' "$DNSMASQ_OUT" 2>/dev/null; then
-		grep -E -A30 'Sanitizer|runtime error:' "$DNSMASQ_OUT" | head -n 60
-		dt_fail "sanitizer report on dnsmasq's stderr"
-		return 1
-	fi
+	dnsmasq_sanitizer_reports
 }
 
 # ---------------------------------------------------------------------------
@@ -320,4 +295,39 @@ rb_expect_traced() {
 	((rc == 0)) && printf 'each of the %s connections from %s traced once: %s\n' \
 		"$(wc -w <<<"$ports")" "$peer" "$decision"
 	return "$rc"
+}
+
+# ---------------------------------------------------------------------------
+# An interface that vanishes while dnsmasq enumerates the node's addresses.
+# The real window (the kernel has listed the address; the interface is gone
+# when dnsmasq asks for its name) is microseconds wide: vanish.c, preloaded
+# into dnsmasq, holds it open.  While $RB_VANISH_FILE holds an interface
+# index, asking for that interface's name fails as for a deleted one.
+
+# rb_vanish_prepare: build vanish.so (once per file) and preload it into the
+# dnsmasq the test starts next.
+rb_vanish_prepare() {
+	local lib=$DT_STATE/vanish.so
+	if [[ ! -e "$lib" ]]; then
+		command -v cc >/dev/null || dt_fail "no C compiler (cc) to build tests/robustness/vanish.c"
+		cc -Wall -Wextra -shared -fPIC -o "$lib" "$RB_DIR/vanish.c" -ldl
+	fi
+	RB_VANISH_FILE=$RB_DIR_T/vanished-ifindex
+	DNSMASQ_ENV=(LD_PRELOAD="$lib" VANISH_IFINDEX_FILE="$RB_VANISH_FILE")
+}
+
+# rb_vanish CALI: from now on, CALI looks deleted when dnsmasq asks its name.
+rb_vanish() {
+	dt_ifindex "$NODE_NS" "$1" >"$RB_VANISH_FILE"
+	printf '%s (ifindex %s) now vanishes when dnsmasq asks its name\n' "$1" "$(<"$RB_VANISH_FILE")"
+}
+
+# rb_log_lines: how many lines dnsmasq has logged so far.
+rb_log_lines() {
+	wc -l <"$DNSMASQ_LOG"
+}
+
+# rb_logged_since N ERE: dnsmasq logged a line matching ERE after line N.
+rb_logged_since() {
+	tail -n "+$(($1 + 1))" "$DNSMASQ_LOG" | grep -qE "$2"
 }
