@@ -107,7 +107,7 @@ deps:
 
 lint:
 	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
-	  tests/robustness/lib.bash tests/fuzz/run
+	  tests/robustness/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats
 
 clean:

@@ -16,21 +16,24 @@ bench_say() {
 }
 
 # sample N ROUND LABEL METRIC VALUE: an empty VALUE (the client failed or
-# hung) is left out, and noted in failures.txt.
+# hung) is left out, and noted in failures.txt.  $SAMPLE_PREFIX, if set,
+# goes before the metric's name (the paired runs: pair_).
 sample() {
 	if [[ -z "${5:-}" ]]; then
 		printf '%s extra interfaces, round %s, %s: no %s\n' "$1" "$2" "$3" "$4" >>"$BENCH_OUT/failures.txt"
 		return 0
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_RAW"
+	printf '%s\t%s\t%s\t%s%s\t%s\n' "$1" "$2" "$3" "${SAMPLE_PREFIX:-}" "$4" "$5" >>"$BENCH_RAW"
 }
 
 # in_ns NS CMD...: run a client in NS, killed if it outlives its time
 # (dnsperf 2.10 can hang in TCP mode once the server closed its connections).
+# ${CLIENT_CPU[@]} (e.g. taskset -c 0), if set, goes before CMD.
 in_ns() {
 	local ns=$1
 	shift
-	timeout -k 3 "${CLIENT_LIMIT:-$((BENCH_SECS + 20))}" ip netns exec "$ns" "$@"
+	timeout -k 3 "${CLIENT_LIMIT:-$((BENCH_SECS + 20))}" ip netns exec "$ns" \
+		${CLIENT_CPU[@]+"${CLIENT_CPU[@]}"} "$@"
 }
 
 # ---------------------------------------------------------------------------
@@ -206,8 +209,16 @@ dnsperf_qps() {
 	printf '%s\n' "$qps"
 }
 
+# UDP from the pod: queries/s, and the main process's CPU per query (the
+# cost, less sensitive than the rate to what else the machine runs).
 measure_udp() {
-	sample "$@" udp_qps "$(dnsperf_qps "$(topo_pod_var bench NS)" "$(log_file "$@" udp)" -c 4 -q 200)"
+	local log before after
+	log=$(log_file "$@" udp)
+	read -r -a before <<<"$(cpu_ticks "$BENCH_PID")"
+	sample "$@" udp_qps "$(dnsperf_qps "$(topo_pod_var bench NS)" "$log" -c 4 -q 200)"
+	read -r -a after <<<"$(cpu_ticks "$BENCH_PID")"
+	sample "$@" udp_main_cpu_us "$(awk -v t="$((after[0] - before[0]))" -v hz="$CLK_TCK" \
+		'/Queries completed:/ { if ($3) printf "%.3f\n", t * 1e6 / hz / $3 }' "$log")"
 }
 
 # dnsmasq ends a TCP connection after 100 queries; dnsperf then reconnects.
@@ -348,4 +359,39 @@ measure_callgrind() {
 	callgrind_run "$bin" "$f.udp.out" 2 1 "$CG_UDP"
 	sample "$n" 1 "$label" cg_udp_instr_per_query \
 		"$(per_unit "$base" "$(callgrind_total "$f.udp.out")" "$CG_UDP")"
+}
+
+# ---------------------------------------------------------------------------
+# Paired runs at 0 extra interfaces: does the series cost anything where it
+# should cost nothing?  Ours and stock run back to back, dnsmasq on CPU 1
+# and the clients on CPU 0, the order swapped every pair; bench/report takes
+# the ratio within each pair, which cancels most of the machine's slower
+# swings, then the median ratio and a bootstrap 95% interval.
+
+# measure_pair PAIR LABEL BINARY
+measure_pair() {
+	local pair=$1 label=$2 bin=$3
+	bench_say "0 extra interfaces, pair $pair: $label"
+	bench_dnsmasq_start "$bin" --keep-in-foreground taskset -c 1
+	measure_udp 0 "$pair" "$label"
+	measure_tcp_persistent 0 "$pair" "$label"
+	measure_tcp_new 0 "$pair" "$label" node
+	bench_dnsmasq_stop
+}
+
+# run_pairs PAIRS LABEL-A BINARY-A LABEL-B BINARY-B
+run_pairs() {
+	local pairs=$1 p
+	local -a CLIENT_CPU=(taskset -c 0)
+	local SAMPLE_PREFIX=pair_
+	set_ifaces 0
+	for ((p = 1; p <= pairs; p++)); do
+		if ((p % 2)); then
+			measure_pair "p$p" "$2" "$3"
+			measure_pair "p$p" "$4" "$5"
+		else
+			measure_pair "p$p" "$4" "$5"
+			measure_pair "p$p" "$2" "$3"
+		fi
+	done
 }

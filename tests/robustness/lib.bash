@@ -313,6 +313,7 @@ rb_vanish_prepare() {
 		cc -Wall -Wextra -shared -fPIC -o "$lib" "$RB_DIR/vanish.c" -ldl
 	fi
 	RB_VANISH_FILE=$RB_DIR_T/vanished-ifindex
+	# shellcheck disable=SC2034 # read by dnsmasq_start
 	DNSMASQ_ENV=(LD_PRELOAD="$lib" VANISH_IFINDEX_FILE="$RB_VANISH_FILE")
 }
 
