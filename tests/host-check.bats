@@ -28,18 +28,6 @@ setup_file() {
 	knot_start
 }
 
-teardown_file() {
-	dt_teardown_file
-}
-
-setup() {
-	dt_setup
-}
-
-teardown() {
-	dt_teardown
-}
-
 # ---------------------------------------------------------------------------
 # Which builds there are.
 

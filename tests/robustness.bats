@@ -368,25 +368,6 @@ rb_churn_with_queries() {
 	rb_finish
 }
 
-# rb_pod_at NAME IPV4 CALI INDEX: an IPv4 pod as topo_pod makes it, but
-# with the cali's interface index chosen (ip link add ... index INDEX).
-rb_pod_at() {
-	local name=$1 ip4=$2 cali=$3 index=$4 ns
-	dt_ns_new "POD_${name}_NS" "pod"
-	ns=$(topo_pod_var "$name" NS)
-	topo_export "$name" CALI "$cali"
-	topo_export "$name" IP4 "$ip4"
-	topo_export "$name" IP6 ""
-	ip -n "$NODE_NS" link add "$cali" index "$index" address "$CALI_MAC" \
-		type veth peer name eth0 netns "$ns"
-	topo_cali_sysctls "$cali"
-	ip -n "$NODE_NS" link set "$cali" up
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" addr add "$ip4/32" dev eth0
-	ip -n "$ns" route add default via "$CALICO_GW4" dev eth0 onlink
-	ip -n "$NODE_NS" route add "$ip4/32" dev "$cali" scope link
-}
-
 # rb_recreate_r: pod r is deleted; pod x takes r's old interface index
 # under another cali name, then r comes back under its old cali name with
 # a new index.  Sets RB_OLD_INDEX.
@@ -394,7 +375,7 @@ rb_recreate_r() {
 	local new x_index
 	RB_OLD_INDEX=$(dt_ifindex "$NODE_NS" "$POD_r_CALI")
 	topo_pod_delete r
-	rb_pod_at x 198.51.100.31 "$(topo_cali_name)" "$RB_OLD_INDEX"
+	topo_pod x 198.51.100.31 - "$(topo_cali_name)" "$RB_OLD_INDEX"
 	topo_pod r 198.51.100.30 - "$POD_r_CALI"
 	new=$(dt_ifindex "$NODE_NS" "$POD_r_CALI")
 	x_index=$(dt_ifindex "$NODE_NS" "$POD_x_CALI")

@@ -78,10 +78,11 @@ topo_cali_name() {
 	printf 'cali%s\n' "$(dt_random_hex 11)"
 }
 
-# topo_pod NAME IPV4 [IPV6] [CALI_NAME]: a pod behind a new cali veth.
-# IPV6 "-" or empty means an IPv4-only pod.  CALI_NAME reuses a name.
+# topo_pod NAME IPV4 [IPV6] [CALI_NAME] [IFINDEX]: a pod behind a new cali
+# veth.  IPV6 "-" or empty means an IPv4-only pod.  CALI_NAME reuses a name;
+# IFINDEX chooses the cali's interface index (a reused one, say).
 topo_pod() {
-	local name=$1 ip4=$2 ip6=${3:-} cali=${4:-} ns
+	local name=$1 ip4=$2 ip6=${3:-} cali=${4:-} index=${5:-} ns
 	[[ "$ip6" == - ]] && ip6=
 	[[ -n "$cali" ]] || cali=$(topo_cali_name)
 	dt_ns_new "POD_${name}_NS" "pod"
@@ -90,7 +91,7 @@ topo_pod() {
 	topo_export "$name" IP4 "$ip4"
 	topo_export "$name" IP6 "$ip6"
 
-	ip -n "$NODE_NS" link add "$cali" address "$CALI_MAC" \
+	ip -n "$NODE_NS" link add "$cali" ${index:+index "$index"} address "$CALI_MAC" \
 		type veth peer name eth0 netns "$ns"
 	topo_cali_sysctls "$cali"
 	ip -n "$NODE_NS" link set "$cali" up
