@@ -12,12 +12,8 @@
 load lib/common
 
 setup_file() {
-	dt_setup_file
-	topo_cluster
-	topo_pod a 198.51.100.10 2001:db8:2::10 # dual stack, cali has fe80::
-	topo_pod b 198.51.100.11 -              # cali with IPv6 disabled
-	topo_cali_disable_ipv6 b
-	knot_start
+	# a: its cali has fe80:: only; b: its cali has no address at all
+	dt_setup_cluster a b
 }
 
 # bats test_tags=bug:calico-tcp

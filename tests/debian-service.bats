@@ -12,10 +12,7 @@
 load lib/common
 
 setup_file() {
-	dt_setup_file
-	topo_cluster
-	topo_pod a 198.51.100.10 2001:db8:2::10
-	knot_start
+	dt_setup_cluster a
 }
 
 setup() {

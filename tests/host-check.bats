@@ -20,12 +20,7 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 CHECK=$REPO/contrib/dnsmasq-tcp-check
 
 setup_file() {
-	dt_setup_file
-	topo_cluster
-	topo_pod a 198.51.100.10 2001:db8:2::10
-	topo_pod b 198.51.100.11 -
-	topo_cali_disable_ipv6 b
-	knot_start
+	dt_setup_cluster a b
 }
 
 # ---------------------------------------------------------------------------

@@ -17,10 +17,7 @@
 load lib/common
 
 setup_file() {
-	dt_setup_file
-	topo_cluster
-	topo_pod a 198.51.100.10 2001:db8:2::10
-	knot_start
+	dt_setup_cluster a
 }
 
 # bats test_tags=bug:ipv6-bind-interfaces-parity

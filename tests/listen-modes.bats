@@ -14,12 +14,7 @@
 load lib/common
 
 setup_file() {
-	dt_setup_file
-	topo_cluster
-	topo_pod a 198.51.100.10 2001:db8:2::10
-	topo_pod b 198.51.100.11 -
-	topo_cali_disable_ipv6 b
-	knot_start
+	dt_setup_cluster a b
 }
 
 # bats test_tags=bug:calico-tcp

@@ -9,9 +9,7 @@
 load lib/common
 
 setup_file() {
-	dt_setup_file
-	topo_cluster
-	knot_start
+	dt_setup_cluster
 }
 
 # recreate_pod NAME: delete the pod and create it again with the same cali

@@ -29,6 +29,32 @@ dt_setup_file() {
 	dt_scope file
 }
 
+# dt_setup_cluster [POD...]: setup_file for most files: the cluster (node,
+# LAN, upstream knotd) and the named standard pods:
+#   a  198.51.100.10 and 2001:db8:2::10; its cali has only an fe80:: address
+#      (Calico's default)
+#   b  198.51.100.11, IPv4 only; IPv6 disabled on its cali, so the cali has
+#      no address at all
+dt_setup_cluster() {
+	local pod
+	dt_setup_file
+	topo_cluster
+	for pod in "$@"; do
+		case "$pod" in
+		a) topo_pod a 198.51.100.10 2001:db8:2::10 ;;
+		b)
+			topo_pod b 198.51.100.11 -
+			topo_cali_disable_ipv6 b
+			;;
+		*)
+			printf 'dt_setup_cluster: no standard pod %s\n' "$pod" >&2
+			return 1
+			;;
+		esac
+	done
+	knot_start
+}
+
 dt_setup() {
 	dt_scope test
 	DT_SANITIZER_DIRS=()
