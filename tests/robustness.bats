@@ -433,18 +433,17 @@ rb_recreate_r() {
 
 # bats test_tags=bug:vanishing-interface
 @test "pod deleted while --bind-dynamic enumerates interfaces: dnsmasq keeps listening on the node's addresses (no-daemon)" {
-	local mark
 	rb_vanish_prepare
 	dnsmasq_start no-daemon --bind-dynamic
 	rb_lan_still_served
-	mark=$(rb_log_lines)
+	rb_log_mark
 	rb_vanish "$POD_a_CALI"
 	# A new pod: netlink announces its cali, dnsmasq enumerates again and
 	# either listens on the new cali or stops listening on the node.
 	topo_pod c 198.51.100.12 -
-	dt_wait_until "$DT_WAIT_TIMEOUT" rb_logged_since "$mark" \
+	dt_wait_until "$DT_WAIT_TIMEOUT" rb_logged_since_mark \
 		"listening on ($POD_c_CALI|eth0|lo)\\(" || dt_fail "dnsmasq did not react to pod c"
-	if rb_logged_since "$mark" 'stopped listening on (eth0|lo)\('; then
+	if rb_logged_since_mark 'stopped listening on (eth0|lo)\('; then
 		dnsmasq_show_log
 		dt_fail "dnsmasq stopped listening on the node's own addresses"
 	fi

@@ -124,7 +124,7 @@ rb_settled() {
 rb_snapshot() {
 	dt_wait_until 10 rb_settled >/dev/null || true
 	RB_FDS_BEFORE=$(rb_fds "$DNSMASQ_PID")
-	RB_LOG_MARK=$(wc -l <"$DNSMASQ_LOG")
+	rb_log_mark
 	printf 'dnsmasq holds %s descriptors\n' "$(wc -l <<<"$RB_FDS_BEFORE")"
 }
 
@@ -145,10 +145,25 @@ rb_child_count() {
 		dt_fail "expected $1 children of dnsmasq, found: $(paste -sd ' ' <<<"$kids")"
 }
 
+# rb_log_mark: remember how far dnsmasq's log goes (RB_LOG_MARK).
+rb_log_mark() {
+	RB_LOG_MARK=$(wc -l <"$DNSMASQ_LOG")
+}
+
+# rb_log_since_mark: what dnsmasq logged after rb_log_mark.
+rb_log_since_mark() {
+	tail -n +"$((RB_LOG_MARK + 1))" "$DNSMASQ_LOG"
+}
+
+# rb_logged_since_mark ERE: dnsmasq logged a line matching ERE since then.
+rb_logged_since_mark() {
+	rb_log_since_mark | grep -qE "$1"
+}
+
 # What dnsmasq logged since rb_snapshot: the evidence of each case.
 rb_show_log_since_snapshot() {
 	printf -- '--- dnsmasq log since the snapshot (%s):\n' "${DNSMASQ_ARGS:-}"
-	tail -n +"$((RB_LOG_MARK + 1))" "$DNSMASQ_LOG" | head -n 40
+	rb_log_since_mark | head -n 40
 	printf -- '--- end of dnsmasq log\n'
 }
 
@@ -321,14 +336,4 @@ rb_vanish_prepare() {
 rb_vanish() {
 	dt_ifindex "$NODE_NS" "$1" >"$RB_VANISH_FILE"
 	printf '%s (ifindex %s) now vanishes when dnsmasq asks its name\n' "$1" "$(<"$RB_VANISH_FILE")"
-}
-
-# rb_log_lines: how many lines dnsmasq has logged so far.
-rb_log_lines() {
-	wc -l <"$DNSMASQ_LOG"
-}
-
-# rb_logged_since N ERE: dnsmasq logged a line matching ERE after line N.
-rb_logged_since() {
-	tail -n "+$(($1 + 1))" "$DNSMASQ_LOG" | grep -qE "$2"
 }
