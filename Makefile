@@ -28,7 +28,7 @@ export BASE_VERSION
 BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   libdbus-1-dev libidn2-dev libnftables-dev libnetfilter-conntrack-dev \
   nettle-dev libgmp-dev
-TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist \
+TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython \
   libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev
 PACKAGE_DEPS := debhelper liblua5.4-dev lintian debootstrap
 FUZZ_DEPS := clang

@@ -186,3 +186,53 @@ dnsmasq_show_relevant() {
 	fi
 	printf -- '--- end of dnsmasq log\n'
 }
+
+# ---------------------------------------------------------------------------
+# dnsprobe: the client that says exactly what happened (tests/lib/dnsprobe).
+#
+# q_probe NS udp|tcp SERVER NAME [DNSPROBE OPTION...]: one query; sets
+#   Q_OUT      everything dnsprobe printed
+#   Q_OUTCOME  answered | closed | silent | no-listener | unreachable |
+#              timeout | error
+#   Q_HOW      for closed: eof-before-query, reset-after-query, ...
+#   Q_RCODE    for answered: NOERROR, REFUSED, ...
+#   Q_TC       for answered: 1 when the reply was truncated
+#   Q_RECORDS  for answered: the answer records, one per line, sorted
+DT_PROBE=$DT_LIB/dnsprobe
+
+# shellcheck disable=SC2034 # the Q_* results are read by the tests
+q_probe() {
+	local ns=$1 proto=$2 server=$3 name=$4 head
+	shift 4
+	local -a opts=(--timeout "$DT_UDP_TIMEOUT")
+	[[ "$proto" == tcp ]] && opts=(--tcp --timeout "$DT_TCP_TIMEOUT")
+	Q_RC=0
+	Q_OUT=$(ip netns exec "$ns" "$DT_PROBE" "${opts[@]}" "$@" "$server" "$name" 2>&1) || Q_RC=$?
+	printf '$ (%s) dnsprobe %s %s %s %s\n' "$(q_ns_label "$ns")" "$proto" "$*" "$server" "$name"
+	head=$(head -n 1 <<<"$Q_OUT")
+	Q_OUTCOME=$(q_probe_word outcome "$head")
+	Q_RCODE=$(q_probe_word rcode "$head")
+	Q_TC=$(q_probe_word tc "$head")
+	Q_HOW=
+	[[ "$Q_OUTCOME" == closed ]] &&
+		Q_HOW="$(q_probe_word how "$head")-$(q_probe_word when "$head")"
+	Q_RECORDS=$(sed -n 's/^record //p' <<<"$Q_OUT")
+	printf '    %s (%s records)\n' "$head" "$(grep -c . <<<"$Q_RECORDS" || true)"
+}
+
+# q_probe_word KEY LINE: the value of KEY=value in LINE (empty if absent).
+q_probe_word() {
+	sed -nE "s/(^|.* )$1=([^ ]*).*/\\2/p" <<<"$2"
+}
+
+# dt_udp_counters NS: "InDatagrams NoPorts" of the namespace's UDP stack
+# (IPv4 and IPv6 added up): a datagram reached a socket, or found none.
+dt_udp_counters() {
+	# shellcheck disable=SC2016 # an awk program
+	ip netns exec "$1" awk '
+		$1 == "Udp:" && $2 ~ /^[0-9]+$/ { in4 = $2; noport4 = $3 }
+		$1 == "Udp6InDatagrams" { in6 = $2 }
+		$1 == "Udp6NoPorts" { noport6 = $2 }
+		END { print in4 + in6, noport4 + noport6 }
+	' /proc/net/snmp /proc/net/snmp6
+}
