@@ -33,7 +33,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
 PACKAGE_DEPS := debhelper liblua5.4-dev lintian debootstrap
 FUZZ_DEPS := clang
 
-.PHONY: all tree build check check-stock check-package stock-references deb upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: check-deps-services all tree build check check-stock check-package stock-references deb upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -102,8 +102,16 @@ upstream-patches:
 dist:
 	$(HELPERS)/make-dist dist
 
+ALL_DEPS = $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS) $(FUZZ_DEPS)
+
+# Installs what is missing; services the install enables (knot, dnsdist) are
+# disabled and stopped again: this is a build host, not a DNS server.
 deps:
-	$(HELPERS)/install-deps $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS) $(FUZZ_DEPS)
+	$(HELPERS)/install-deps $(ALL_DEPS)
+
+# Fails if any service of a dependency package is enabled or running.
+check-deps-services:
+	$(HELPERS)/check-no-services $(ALL_DEPS)
 
 lint:
 	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
