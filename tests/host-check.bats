@@ -576,6 +576,24 @@ hc_stub_packages() {
 }
 
 # ---------------------------------------------------------------------------
+# Kubernetes, as the README documents it.
+
+@test "host check: the README's kubectl debug form (script fed to bash -s, --profile=sysadmin) gives the verdict" {
+	grep -qF -- "kubectl debug node/NODE -i --profile=sysadmin --image=debian:12" "$REPO/README.md" ||
+		dt_fail "the README lost its kubectl debug invocation"
+	grep -qF -- "-- chroot /host bash -s -- --node NODE < contrib/dnsmasq-tcp-check" "$REPO/README.md" ||
+		dt_fail "the README lost its chroot /host form"
+	grep -qF "hostPID: true" "$REPO/README.md" || dt_fail "the README lost its DaemonSet"
+	hc_need_stock
+	hc_start "$STOCK"
+	# shellcheck disable=SC2016 # expanded by that bash
+	hc_run ip netns exec "$NODE_NS" bash -c 'bash -s -- --node NODE --netns "$1" <"$2"' _ "$NODE_NS" "$CHECK"
+	hc_expect_status 1
+	hc_expect_output "node NODE"
+	hc_expect_output "dnsmasq, PID $DNSMASQ_PID"
+}
+
+# ---------------------------------------------------------------------------
 # The affected range, stated once.
 
 @test "host check: README.md, CHANGELOG and tests/README.md state the check's affected range" {
