@@ -431,8 +431,8 @@ hc_config_variant() {
 	hc_config_variant 0 'except-interface = cali*'
 }
 
-@test "host check: config 'except-interface=cali* # comment' is not affected (a # after white space is a comment)" {
-	hc_config_variant 0 $'except-interface=cali*\t# no pods'
+@test "host check: config 'except-interface=eth9 # ,cali*' is affected (a # after white space starts a comment)" {
+	hc_config_variant 1 $'except-interface=eth9\t# ,cali*'
 }
 
 @test "host check: config 'except-interface=eth9#,cali*' is not affected (a # inside a word is no comment)" {
