@@ -439,11 +439,11 @@ hc_config_variant() {
 	hc_config_variant 0 'except-interface=eth9#,cali*'
 }
 
-@test "host check: config 'except-interface=\"eth9,cali*\"' is affected (a quoted comma does not split)" {
+@test "host check: config except-interface=<eth9,cali* in double quotes> is affected (a quoted comma does not split)" {
 	hc_config_variant 1 'except-interface="eth9,cali*"'
 }
 
-@test "host check: config 'except-interface=\"cali*\" # quoted' is not affected (quotes removed)" {
+@test "host check: config except-interface=<cali* in double quotes> # comment is not affected (quotes removed)" {
 	hc_config_variant 0 'except-interface= "cali*" # quoted'
 }
 
