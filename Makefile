@@ -126,7 +126,7 @@ deps:
 	$(HELPERS)/install-deps $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS) $(FUZZ_DEPS)
 
 lint:
-	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats
 
