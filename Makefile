@@ -30,10 +30,10 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython \
   libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev
-PACKAGE_DEPS := debhelper liblua5.4-dev lintian debootstrap
+PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian debootstrap devscripts autopkgtest
 FUZZ_DEPS := clang
 
-.PHONY: check-deps-services all tree build check check-stock check-package stock-references deb upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: check-deps-services all tree build check check-stock check-package check-autopkgtest stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -85,9 +85,29 @@ bench: $(if $(BENCH_OURS),,build) stock
 fuzz: build
 	tests/fuzz/run "$(SRC)" "$(FUZZ_SECONDS)"
 
-# Debian packages of the patched base in dist/ (debian/, contrib/build-helpers/build-deb).
+# Debian's source package of the base plus our series, built into dist/<base>/:
+# .dsc, .debian.tar.xz, .changes, .buildinfo and the .debs (contrib/build-helpers/build-deb).
 deb: build
 	$(HELPERS)/build-deb "$(SRC)"
+
+# The debdiff of Debian's source package against ours, checked to hold only
+# debian/patches/ and one changelog entry, and a <suite>-pu request text, in dist/<base>/.
+debdiff:
+	$(HELPERS)/make-debdiff "$(BASE)"
+
+# Our autopkgtest (debian/tests/) against the built .debs with Debian's runner
+# (autopkgtest ... -- null, root); leaves the machine's packages as it found them.
+check-autopkgtest:
+	$(HELPERS)/run-autopkgtest "$(BASE)"
+
+# The fork revision (VERSION) against the series: patches/REVISION records what
+# each base's package is made from. bump-revision: next tcpifidxN, recorded;
+# revision: record for the current one (only while it was never released).
+bump-revision:
+	$(HELPERS)/fork-revision bump
+
+revision:
+	$(HELPERS)/fork-revision record
 
 # The Debian package test (root): Debian's dnsmasq from apt, our dnsmasq-base
 # over it, downgrade, purge; leaves the machine's packages as it found them.
@@ -114,7 +134,7 @@ check-deps-services:
 	$(HELPERS)/check-no-services $(ALL_DEPS)
 
 lint:
-	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats
 

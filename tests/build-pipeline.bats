@@ -29,7 +29,7 @@ setup() {
 # break a patch without touching the real ones.
 copy_repo() {
 	mkdir -p "$1"
-	cp -a "$REPO/contrib" "$REPO/patches" "$REPO/VERSION" "$REPO/Makefile" "$1/"
+	cp -a "$REPO/contrib" "$REPO/patches" "$REPO/debian" "$REPO/VERSION" "$REPO/Makefile" "$1/"
 }
 
 # offline CMD...: run CMD where Debian's archive cannot be reached.
@@ -114,4 +114,54 @@ offline() {
 	echo "ours:  $ours"
 	echo "stock: $stock"
 	[[ -n $stock && $ours == "$stock" ]]
+}
+
+@test "a cached source file that no longer matches Debian's .dsc is refused" {
+	local version
+	mkdir -p "$WORK/build/cache"
+	cp -a "$REPO/build/cache/debian-12" "$WORK/build/cache/"
+	version=$(find "$WORK/build/cache/debian-12" -name '*.dsc' -printf '%h\n' | head -n 1)
+	version=${version##*/}
+	# One byte of Debian's packaging changed in the cache.
+	printf 'x' >>"$WORK/build/cache/debian-12/$version/"*.debian.tar.*
+	run offline env BUILD_DIR="$WORK/build" "$REPO/contrib/build-helpers/fetch-source" debian-12
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"does not match the SHA-256 and size in dnsmasq_$version.dsc"* ]]
+}
+
+@test "a changed patch under the same fork revision: the build refuses until the revision is bumped" {
+	local patch
+	copy_repo "$WORK/repo"
+	"$WORK/repo/contrib/build-helpers/fork-revision" check debian-12
+	patch=$(grep -v '^#' "$WORK/repo/patches/debian-12.series" | tail -n 1)
+	printf '\n' >>"$WORK/repo/patches/$patch"
+
+	run "$WORK/repo/contrib/build-helpers/fork-revision" check debian-12
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"changed since $(cat "$REPO/VERSION") was recorded"*"make bump-revision"* ]]
+
+	run "$WORK/repo/contrib/build-helpers/fork-revision" bump
+	echo "$output"
+	[[ $status -eq 0 ]]
+	[[ $(cat "$WORK/repo/VERSION") != "$(cat "$REPO/VERSION")" ]]
+	"$WORK/repo/contrib/build-helpers/fork-revision" check debian-12
+}
+
+@test "make deb's source package differs from Debian's only by our patches and one changelog entry" {
+	local base dsc
+	base=$(. /etc/os-release && echo "debian-$VERSION_ID")
+	dsc=$(find "$REPO/dist/$base" -maxdepth 1 -name 'dnsmasq_*+tcpifidx*.dsc' 2>/dev/null | head -n 1)
+	[[ -n $dsc ]] || skip "no source package in dist/$base: run 'make deb'"
+	command -v debdiff >/dev/null || skip "no debdiff (devscripts)"
+	run "$REPO/contrib/build-helpers/make-debdiff" "$base"
+	echo "$output"
+	[[ $status -eq 0 ]]
+	# Nothing outside debian/patches/ and debian/changelog, and Debian's
+	# history kept below our entry.
+	run grep -c -v -e ' [^/]*/debian/patches/' -e ' [^/]*/debian/changelog$' \
+		<(grep '^diff ' "${dsc%.dsc}.debdiff")
+	[[ $output == 0 ]]
+	grep -q '^Subject: [a-z]*-pu: package dnsmasq/' "$REPO/dist/$base"/*-pu.txt
 }

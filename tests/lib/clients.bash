@@ -204,10 +204,10 @@ DT_PROBE=$DT_LIB/dnsprobe
 q_probe() {
 	local ns=$1 proto=$2 server=$3 name=$4 head
 	shift 4
-	local -a opts=(--timeout "$DT_UDP_TIMEOUT")
-	[[ "$proto" == tcp ]] && opts=(--tcp --timeout "$DT_TCP_TIMEOUT")
+	local -a probe_opts=(--timeout "$DT_UDP_TIMEOUT")
+	[[ "$proto" == tcp ]] && probe_opts=(--tcp --timeout "$DT_TCP_TIMEOUT")
 	Q_RC=0
-	Q_OUT=$(ip netns exec "$ns" "$DT_PROBE" "${opts[@]}" "$@" "$server" "$name" 2>&1) || Q_RC=$?
+	Q_OUT=$(ip netns exec "$ns" "$DT_PROBE" "${probe_opts[@]}" "$@" "$server" "$name" 2>&1) || Q_RC=$?
 	printf '$ (%s) dnsprobe %s %s %s %s\n' "$(q_ns_label "$ns")" "$proto" "$*" "$server" "$name"
 	head=$(head -n 1 <<<"$Q_OUT")
 	Q_OUTCOME=$(q_probe_word outcome "$head")
