@@ -38,6 +38,7 @@ tr_has_line() {
 tr_expect_line() {
 	if ! dt_wait_until 5 tr_has_line "$1" >/dev/null; then
 		printf 'no log line matches: %s\n' "$1"
+		dt_xfail_signature feature:tracing "no trace line matches: $1"
 		dnsmasq_show_log
 		return 1
 	fi
@@ -300,7 +301,8 @@ tr_scenario() {
 	local re rc=0
 	ip -n "$NODE_NS" addr add 192.0.2.2/24 dev eth0 label eth0:lbl
 	dnsmasq_start forking --interface=eth0:lbl || rc=1
-	[[ $rc != 0 ]] || check_cell "$LAN_NS" 192.0.2.2 answered || rc=1
+	# Only the labelled address is served: the control asks that one.
+	[[ $rc != 0 ]] || CELL_CONTROL="$LAN_NS 192.0.2.2" check_cell "$LAN_NS" 192.0.2.2 answered || rc=1
 	dnsmasq_stop
 	# The node's other tests must not see the extra address.
 	ip -n "$NODE_NS" addr del 192.0.2.2/24 dev eth0
