@@ -94,6 +94,7 @@ st_build_accept_exit() {
 }
 
 @test "self-test: the refused-cell check fails when nothing listens on the node (no dnsmasq)" {
+	# shellcheck disable=SC2034 # read by cell_after
 	DNSMASQ_PID=
 	run check_pod a refused
 	st_expect_failure 'UDP was (no-listener|lost)|TCP was no-listener'

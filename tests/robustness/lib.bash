@@ -250,14 +250,14 @@ rb_finish() {
 # seconds.  The pods are what topo_pod makes, IPv4 only.
 
 # rb_churn_up TAG FIRST COUNT: pods FIRST..FIRST+COUNT-1, pod N in
-# namespace dt-churn-TAG-N behind cali "caliTAGnnnnn" (TAG: 6 hex digits),
+# namespace <DT_NS_PREFIX>-churn-TAG-N behind cali "caliTAGnnnnn" (TAG: 6 hex digits),
 # address 198.51.100.(100 + N % 100).  Sets RB_CHURN_NS and RB_CHURN_CALI.
 rb_churn_up() {
 	local tag=$1 first=$2 count=$3 i j ns cali ip4 netns_cmds='' link_cmds=''
 	RB_CHURN_NS=()
 	RB_CHURN_CALI=()
 	for ((i = first; i < first + count; i++)); do
-		ns=dt-churn-$tag-$i
+		ns=${DT_NS_PREFIX:-dt}-churn-$tag-$i
 		cali=$(printf 'cali%s%05d' "$tag" "$i")
 		ip4=198.51.100.$((100 + i % 100))
 		RB_CHURN_NS+=("$ns")
