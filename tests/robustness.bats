@@ -224,6 +224,10 @@ rb_framed() {
 	# leaves it queued while its three slots are taken.
 	rb_spawn_client RB_WAITER "$LAN_NS" "$waiter_log" \
 		raw "$NODE_IP4" "$(rb_hex "small.$ZONE")" --wait 30 --expect answered
+	# The fourth client has connected (the kernel completed its handshake)
+	# before we look at what dnsmasq does with it.
+	dt_wait_until 10 rb_established "$LAN_NS" 4 ||
+		dt_fail "the fourth connection never got established"
 	dig_udp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
 	expect_decision "UDP from the LAN while all TCP slots are taken" answered
 	rb_child_count 3

@@ -108,6 +108,14 @@ rb_lan_still_served() {
 	expect_decision "TCP from the LAN" answered
 }
 
+# rb_established NS N: at least N TCP connections from NS to the node's
+# port 53 are established (as ss in NS sees them).
+rb_established() {
+	local n
+	n=$(ip netns exec "$1" ss -Htn state established dst "$NODE_IP4:53" | wc -l)
+	((n >= $2))
+}
+
 # ---------------------------------------------------------------------------
 # The daemon in /proc
 
