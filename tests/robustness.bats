@@ -227,7 +227,7 @@ rb_framed() {
 	# The fourth client has connected (the kernel completed its handshake)
 	# before we look at what dnsmasq does with it.
 	dt_wait_until 10 rb_established "$LAN_NS" 4 ||
-		dt_fail "the fourth connection never got established"
+		{ ip netns exec "$LAN_NS" ss -Htn; dt_fail "the fourth connection never got established"; }
 	dig_udp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
 	expect_decision "UDP from the LAN while all TCP slots are taken" answered
 	rb_child_count 3

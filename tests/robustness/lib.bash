@@ -109,10 +109,12 @@ rb_lan_still_served() {
 }
 
 # rb_established NS N: at least N TCP connections from NS to the node's
-# port 53 are established (as ss in NS sees them).
+# port 53 have completed their handshake (as ss in NS sees them: ESTAB, or
+# FIN-WAIT once the client has sent its query and half-closed).
 rb_established() {
 	local n
-	n=$(ip netns exec "$1" ss -Htn state established dst "$NODE_IP4:53" | wc -l)
+	n=$(ip netns exec "$1" ss -Htn |
+		awk -v peer="$NODE_IP4:53" '$5 == peer && $1 ~ /^(ESTAB|FIN-WAIT-[12])$/' | wc -l)
 	((n >= $2))
 }
 
