@@ -8,6 +8,8 @@
 #   DNSMASQ=<path>   the binary `make check` tests (default: $(SRC)/dnsmasq)
 #   TESTS=<files>    run only these tests/*.bats files
 #   SANITIZE=1       build with ASan + UBSan (in build/sanitize-<base>/) and test that
+#   DT_JOBS=N        run N test files at a time (GNU parallel; tests/run --jobs)
+#   DT_ALLOW_SKIP=RE skips of tests whose name matches RE do not fail the run
 
 SHELL := /bin/bash
 HELPERS := contrib/build-helpers
@@ -28,7 +30,7 @@ export BASE_VERSION
 BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   libdbus-1-dev libidn2-dev libnftables-dev libnetfilter-conntrack-dev \
   nettle-dev libgmp-dev
-TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython \
+TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
   libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian debootstrap devscripts autopkgtest
 FUZZ_DEPS := clang
@@ -134,7 +136,7 @@ check-deps-services:
 	$(HELPERS)/check-no-services $(ALL_DEPS)
 
 lint:
-	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats
 

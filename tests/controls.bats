@@ -104,21 +104,6 @@ setup_file() {
 
 # --- IPv6 pod: the cali has fe80::, so it is known as an IPv6 interface ----
 
-@test "IPv6 pod behind cali (fe80:: only): answered over UDP and TCP alike (wildcard, forking)" {
-	dnsmasq_start forking
-	check_pod a answered v6
-}
-
-@test "IPv6 pod behind cali (fe80:: only): answered over UDP and TCP alike (wildcard, no-daemon)" {
-	dnsmasq_start no-daemon
-	check_pod a answered v6
-}
-
-@test "IPv6 pod behind cali (fe80:: only): answered over UDP and TCP alike (--bind-dynamic, forking)" {
-	dnsmasq_start forking --bind-dynamic
-	check_pod a answered v6
-}
-
 @test "IPv6 pod behind cali (fe80:: only): big answer resolves after TCP fallback (wildcard, forking)" {
 	dnsmasq_start forking
 	dig_auto "$POD_a_NS" "$NODE_IP6" "big.$ZONE" +noedns
@@ -127,45 +112,5 @@ setup_file() {
 	expect_answers "$BIG_COUNT"
 }
 
-@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--except-interface=<its cali>, forking)" {
-	dnsmasq_start forking --except-interface="$POD_a_CALI"
-	check_pod a refused v6
-}
-
-@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--interface=eth0, no-daemon)" {
-	dnsmasq_start no-daemon --interface=eth0
-	check_pod a refused v6
-}
-
-# bats test_tags=bug:bind-dynamic-parity
-@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--bind-dynamic --except-interface=<its cali>, forking)" {
-	dnsmasq_start forking --bind-dynamic --except-interface="$POD_a_CALI"
-	check_pod a refused v6
-}
-
-# bats test_tags=bug:bind-dynamic-parity
-@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--bind-dynamic --interface=eth0, forking)" {
-	dnsmasq_start forking --bind-dynamic --interface=eth0
-	check_pod a refused v6
-}
-
-@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--listen-address=192.0.2.1 is not its address, forking)" {
-	dnsmasq_start forking --listen-address="$NODE_IP4"
-	check_pod a refused v6
-}
-
-@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--local-service, forking)" {
-	dnsmasq_start forking --local-service
-	check_pod a refused v6
-}
-
-@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--except-interface=cali*, no-daemon)" {
-	dnsmasq_start no-daemon --except-interface='cali*'
-	check_pod a refused v6
-}
-
-# bats test_tags=bug:bind-dynamic-parity
-@test "IPv6 pod behind cali (fe80:: only): refused over UDP and TCP alike (--bind-dynamic --except-interface=cali*, forking)" {
-	dnsmasq_start forking --bind-dynamic --except-interface='cali*'
-	check_pod a refused v6
-}
+# The IPv6 pod's access decisions (answered/refused per mode) are cells of
+# the listen-mode matrix: tests/matrix/listen-modes.tsv.

@@ -14,6 +14,28 @@ setup_file() {
 
 # recreate_pod NAME: delete the pod and create it again with the same cali
 # name and addresses; fails unless the cali's ifindex changed.
+# wait_listening POD: under --bind-dynamic, dnsmasq has seen the new cali
+# (it logs "listening on <cali>(#index)") before the cell is checked.
+wait_listening() {
+	local cali
+	cali=$(topo_pod_var "$1" CALI)
+	dt_wait_until "$DT_WAIT_TIMEOUT" grep -q "listening on $cali(" "$DNSMASQ_LOG" ||
+		dt_fail "dnsmasq did not start listening on $cali"
+}
+
+# wait_listening_again POD: the same, for a cali recreated under its old
+# name: a second "listening on" line for it.
+wait_listening_again() {
+	local cali
+	cali=$(topo_pod_var "$1" CALI)
+	dt_wait_until "$DT_WAIT_TIMEOUT" listening_lines_at_least "$cali" 2 ||
+		dt_fail "dnsmasq did not listen on the recreated $cali"
+}
+
+listening_lines_at_least() {
+	(($(grep -c "listening on $1(" "$DNSMASQ_LOG" || true) >= $2))
+}
+
 recreate_pod() {
 	local name=$1 cali ip4 ip6 old new
 	cali=$(topo_pod_var "$name" CALI)
@@ -38,6 +60,7 @@ recreate_pod() {
 @test "pod created after dnsmasq started: answered over UDP and TCP alike (--bind-dynamic, forking)" {
 	dnsmasq_start forking --bind-dynamic
 	topo_pod new 198.51.100.20 2001:db8:2::20
+	wait_listening new
 	check_pod new answered
 }
 
@@ -69,6 +92,7 @@ recreate_pod() {
 	dnsmasq_start no-daemon --bind-dynamic
 	check_pod a answered
 	recreate_pod a
+	wait_listening_again a
 	check_pod a answered
 }
 

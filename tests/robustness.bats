@@ -67,7 +67,7 @@ rb_thousand_each() {
 	rb_spawn_client RB_REFUSER "$refused_ns" "$log" \
 		storm "$NODE_IP4" 1000 --parallel 8 --expect closed --timeout "$RB_PROMPT"
 	rb_storm "$ok_ns" 1000 answered || rc=1
-	rb_wait_exit "$RB_REFUSER" "$log" 60 || rc=1
+	rb_wait_expecting closed "$RB_REFUSER" "$log" 60 || rc=1
 	rb_expect_clean || rc=1
 	rb_lan_still_served || rc=1
 	((rc == 0)) || dnsmasq_show_log
@@ -224,6 +224,10 @@ rb_framed() {
 	# leaves it queued while its three slots are taken.
 	rb_spawn_client RB_WAITER "$LAN_NS" "$waiter_log" \
 		raw "$NODE_IP4" "$(rb_hex "small.$ZONE")" --wait 30 --expect answered
+	# The fourth client has connected (the kernel completed its handshake)
+	# before we look at what dnsmasq does with it.
+	dt_wait_until 10 rb_established "$LAN_NS" 4 ||
+		{ ip netns exec "$LAN_NS" ss -Htn; dt_fail "the fourth connection never got established"; }
 	dig_udp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
 	expect_decision "UDP from the LAN while all TCP slots are taken" answered
 	rb_child_count 3
@@ -338,14 +342,18 @@ rb_churn_with_queries() {
 	for ((first = 1; first <= RB_CHURN; first += RB_CHURN_BATCH)); do
 		rb_churn_up "$tag" "$first" "$RB_CHURN_BATCH"
 		dig_tcp "${RB_CHURN_NS[-1]}" "$NODE_IP4" "small.$ZONE"
-		expect_decision "TCP from new pod ${RB_CHURN_CALI[-1]}" answered || rc=1
+		expect_decision "TCP from new pod ${RB_CHURN_CALI[-1]}" answered || {
+			rc=1
+			[[ "$Q_DECISION" != refused ]] ||
+				dt_xfail_signature bug:calico-tcp "a new pod's TCP query refused"
+		}
 		rb_churn_down
 		rb_expect_running || break
 	done
 	printf '%s pods created and deleted in %s ms\n' "$((first - 1))" "$(($(dt_now_ms) - start))"
 	touch "$stop"
-	rb_wait_exit "$RB_LOOP_A" "$log_a" 10 || rc=1
-	rb_wait_exit "$RB_LOOP_B" "$log_b" 10 || rc=1
+	rb_wait_expecting answered "$RB_LOOP_A" "$log_a" 10 || rc=1
+	rb_wait_expecting closed "$RB_LOOP_B" "$log_b" 10 || rc=1
 	rb_expect_clean || rc=1
 	rb_lan_still_served || rc=1
 	if grep -E 'stopped listening on (lo|eth0|up0)\(' "$DNSMASQ_LOG"; then
@@ -426,7 +434,13 @@ rb_recreate_r() {
 @test "pod deleted while dnsmasq starts: it starts anyway and answers UDP and TCP (forking)" {
 	rb_vanish_prepare
 	rb_vanish "$POD_a_CALI"
-	dnsmasq_start forking
+	if ! dnsmasq_start forking; then
+		rb_vanish_fired || return 1
+		grep -q 'failed to find list of interfaces' "$DNSMASQ_OUT" "$DNSMASQ_LOG" &&
+			dt_xfail_signature bug:vanishing-interface "dnsmasq exited at start-up: failed to find list of interfaces"
+		return 1
+	fi
+	rb_vanish_fired
 	rb_lan_still_served
 	rb_finish
 }
@@ -443,8 +457,10 @@ rb_recreate_r() {
 	topo_pod c 198.51.100.12 -
 	dt_wait_until "$DT_WAIT_TIMEOUT" rb_logged_since_mark \
 		"listening on ($POD_c_CALI|eth0|lo)\\(" || dt_fail "dnsmasq did not react to pod c"
+	rb_vanish_fired
 	if rb_logged_since_mark 'stopped listening on (eth0|lo)\('; then
 		dnsmasq_show_log
+		dt_xfail_signature bug:vanishing-interface "stopped listening on the node's own addresses"
 		dt_fail "dnsmasq stopped listening on the node's own addresses"
 	fi
 	rb_lan_still_served

@@ -38,6 +38,7 @@ tr_has_line() {
 tr_expect_line() {
 	if ! dt_wait_until 5 tr_has_line "$1" >/dev/null; then
 		printf 'no log line matches: %s\n' "$1"
+		dt_xfail_signature feature:tracing "no trace line matches: $1"
 		dnsmasq_show_log
 		return 1
 	fi
@@ -285,11 +286,11 @@ tr_scenario() {
 	# Linux reports lo as the arrival interface of a connection to an
 	# address on lo; --except-interface=lo refuses lo by name, but the
 	# address (label lo:x) is one dnsmasq uses, so the exception takes it.
-	ip -n "$NODE_NS" addr add 192.0.2.99/32 dev lo label lo:x
+	dt_addr_add "$NODE_NS" 192.0.2.99/32 lo label lo:x
 	dnsmasq_start forking --except-interface=lo || rc=1
 	[[ $rc != 0 ]] || check_cell "$NODE_NS" 192.0.2.99 answered || rc=1
 	dnsmasq_stop
-	ip -n "$NODE_NS" addr del 192.0.2.99/32 dev lo
+	dt_addr_del "$NODE_NS" 192.0.2.99/32 lo
 	[[ $rc == 0 ]] || return 1
 	re="$(tr_tcp_re_if 192.0.2.99 192.0.2.99 lo "$(dt_ifindex "$NODE_NS" lo)" IPv4 accepted 'loopback exception')$"
 	tr_expect_line "$re"
@@ -298,12 +299,13 @@ tr_scenario() {
 # bats test_tags=feature:tracing
 @test "trace: LAN client to an address labelled eth0:lbl accepted by the label exception (--interface=eth0:lbl, forking)" {
 	local re rc=0
-	ip -n "$NODE_NS" addr add 192.0.2.2/24 dev eth0 label eth0:lbl
+	dt_addr_add "$NODE_NS" 192.0.2.2/24 eth0 label eth0:lbl
 	dnsmasq_start forking --interface=eth0:lbl || rc=1
-	[[ $rc != 0 ]] || check_cell "$LAN_NS" 192.0.2.2 answered || rc=1
+	# Only the labelled address is served: the control asks that one.
+	[[ $rc != 0 ]] || CELL_CONTROL="$LAN_NS 192.0.2.2" check_cell "$LAN_NS" 192.0.2.2 answered || rc=1
 	dnsmasq_stop
 	# The node's other tests must not see the extra address.
-	ip -n "$NODE_NS" addr del 192.0.2.2/24 dev eth0
+	dt_addr_del "$NODE_NS" 192.0.2.2/24 eth0
 	[[ $rc == 0 ]] || return 1
 	re="$(tr_tcp_re_if "$LAN_IP4" 192.0.2.2 eth0 "$(dt_ifindex "$NODE_NS" eth0)" IPv4 accepted 'label exception')$"
 	tr_expect_line "$re"

@@ -58,14 +58,18 @@ dt_setup_cluster() {
 dt_setup() {
 	dt_scope test
 	DT_SANITIZER_DIRS=()
+	dt_watchdog_start
 }
 
 # After the test's daemons have stopped (leak checks run at exit), any
 # sanitizer report fails the test: the whole suite checks a SANITIZE=1 build.
 dt_teardown() {
+	local rc=0
 	dt_cleanup_test
 	DNSMASQ_PID=
-	dnsmasq_sanitizer_reports
+	dt_watchdog_check || rc=1
+	dnsmasq_sanitizer_reports || rc=1
+	return "$rc"
 }
 
 dt_teardown_file() {

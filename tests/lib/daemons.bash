@@ -133,6 +133,8 @@ knot_serving() {
 # Extra options go after ours.  The config file's text is $DNSMASQ_CONF
 # (empty if unset; /etc/dnsmasq.conf is never read), and $DNSMASQ_DROPIN
 # becomes a file in the --conf-dir, which is given as Debian's unit does.
+# --log-queries --log-debug are given unless DNSMASQ_NO_DEBUG is set (the
+# production path: no query log, no debug log).
 # Sets DNSMASQ_PID, DNSMASQ_LOG (log-facility file), DNSMASQ_OUT (stderr).
 # $DNSMASQ_ENV (an array, optional) is extra environment for dnsmasq alone,
 # as LD_PRELOAD=... .  A SANITIZE=1 build writes its reports to files in
@@ -157,16 +159,17 @@ dnsmasq_start() {
 	DNSMASQ_LOG=$dir/dnsmasq.log
 	DNSMASQ_OUT=$dir/stderr
 	export DNSMASQ_LOG DNSMASQ_OUT
-	DNSMASQ_ARGS="$style $*"
+	DNSMASQ_ARGS="$style${DNSMASQ_NO_DEBUG:+ (no --log-debug)} $*"
 	export DNSMASQ_ARGS
 	mapfile -t args < <(dnsmasq_style_option "$style")
 	args+=(
 		--conf-file="$dir/dnsmasq.conf"
 		--conf-dir="$dir/dnsmasq.d,.dpkg-dist,.dpkg-old,.dpkg-new"
 		--no-resolv --no-hosts --server="$UPSTREAM_IP4"
-		--log-facility="$DNSMASQ_LOG" --log-queries --log-debug
+		--log-facility="$DNSMASQ_LOG"
 		--pid-file="$dir/dnsmasq.pid"
 	)
+	[[ -n "${DNSMASQ_NO_DEBUG:-}" ]] || args+=(--log-queries --log-debug)
 	# env execs dnsmasq: the PID stays the daemon's.
 	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" env "${env[@]}" "$DNSMASQ" "${args[@]}" "$@"
 	if [[ "$style" == daemonized ]]; then

@@ -13,6 +13,7 @@
 #   kind:  ns   <netns name>
 #          pid  <pid> <start time from /proc/<pid>/stat, guards against reuse>
 #          dir  <path>
+#          addr <netns> <address/len> <device>   (an address added by hand)
 #
 # Safe under `set -euo pipefail`; sets no shell options of its own.
 
@@ -125,6 +126,65 @@ dt_kill_pid() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# dt_descendants PID: all descendants of PID, deepest last (one ps snapshot).
+dt_descendants() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2; pids[NR] = $1 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				p = pids[i]; q = parent[p]
+				while (q != "" && q != 0 && q != 1) {
+					if (q == root) { print p; break }
+					q = parent[q]
+				}
+			}
+		}'
+}
+
+# dt_addr_add NS ADDR/LEN DEV [ip addr options...]: add an address by hand,
+# registered so that it goes even if the test aborts.
+dt_addr_add() {
+	local ns=$1 addr=$2 dev=$3
+	shift 3
+	ip -n "$ns" addr add "$addr" dev "$dev" "$@"
+	dt_register addr "$ns $addr $dev"
+}
+
+# dt_addr_del NS ADDR/LEN DEV: remove it again, and forget it.
+dt_addr_del() {
+	ip -n "$1" addr del "$2" dev "$3"
+	dt_unregister addr "$1 $2 $3"
+}
+
+# ---------------------------------------------------------------------------
+# Per-test timeout.  bats 1.8 has no BATS_TEST_TIMEOUT, so a watchdog (our
+# registered child, stopped in teardown) kills whatever the test is running
+# after DT_TEST_TIMEOUT seconds (default BATS_TEST_TIMEOUT, else 300); the
+# command fails, and teardown fails the test with the reason.
+
+dt_watchdog_start() {
+	local timeout=${DT_TEST_TIMEOUT:-${BATS_TEST_TIMEOUT:-300}} test_pid=$BASHPID
+	DT_WATCHDOG_FLAG=$DT_STATE/timed-out.$test_pid
+	rm -f -- "$DT_WATCHDOG_FLAG"
+	(
+		end=$((SECONDS + timeout))
+		while ((SECONDS < end)); do sleep 1; done
+		printf '%s\n' "$timeout" >"$DT_WATCHDOG_FLAG"
+		for pid in $(dt_descendants "$test_pid"); do
+			[[ "$pid" == "$BASHPID" ]] || kill -TERM "$pid" 2>/dev/null || true
+		done
+	) </dev/null >/dev/null 2>&1 3>&- &
+	dt_register_pid "$!"
+}
+
+# In teardown: fail if the watchdog fired.
+dt_watchdog_check() {
+	[[ -n "${DT_WATCHDOG_FLAG:-}" && -e "$DT_WATCHDOG_FLAG" ]] || return 0
+	printf 'FAIL: the test ran longer than %ss (DT_TEST_TIMEOUT): its commands were killed\n' "$(<"$DT_WATCHDOG_FLAG")"
+	rm -f -- "$DT_WATCHDOG_FLAG"
+	return 1
+}
+
 # ---------------------------------------------------------------------------
 # Cleanup
 
@@ -135,6 +195,11 @@ dt_cleanup_entry() {
 	pid) dt_kill_pid "$value" "$extra" ;;
 	ns) dt_ns_destroy "$value" ;;
 	dir) [[ -d "$value" ]] && rm -rf -- "$value" ;;
+	addr)
+		local ns addr dev
+		read -r ns addr dev <<<"$value"
+		ip -n "$ns" addr del "$addr" dev "$dev" 2>/dev/null || true
+		;;
 	esac
 	return 0
 }
@@ -145,7 +210,7 @@ dt_cleanup_entry() {
 dt_cleanup_registry() {
 	local file=$1 scope=$2 kind s k v e
 	[[ -f "$file" ]] || return 0
-	for kind in pid ns dir; do
+	for kind in pid addr ns dir; do
 		while IFS=$'\t' read -r s k v e; do
 			[[ "$k" == "$kind" ]] || continue
 			[[ "$scope" == all || "$s" == "$scope" ]] || continue

@@ -92,7 +92,7 @@ pod_asks_big_name() {
 	dig_auto "$POD_a_NS" "$NODE_IP4" "big.$ZONE" +noedns
 }
 
-@test "stock Debian dnsmasq + dnsmasq-base: the pod's TCP retry fails" {
+@test "stock Debian dnsmasq + dnsmasq-base: the pod's TCP retry fails (or, once Debian has fixed it, the output says so)" {
 	local stock_spec=() pid
 	if [[ -n "${PKG_STOCK:-}" ]]; then
 		stock_spec=("dnsmasq-base=$PKG_STOCK" "dnsmasq=$PKG_STOCK")
@@ -128,11 +128,17 @@ pod_asks_big_name() {
 	expect_decision "UDP from the pod" answered
 	pod_asks_big_name
 	show_daemon_log
+	# The later steps must not depend on Debian still shipping the bug:
+	# once Debian's package answers the pod, say so and go on; the next
+	# step then asserts our package's answer without a "before".
 	if [[ "$Q_DECISION" == answered ]]; then
-		dt_fail "stock dnsmasq answered the pod over TCP: this configuration does not show the bug"
+		printf 'NOTE: Debian'"'"'s dnsmasq-base %s answers the pod over TCP: Debian has fixed the bug.\n' "$PKG_STOCK"
+		printf 'NOTE: no "before" on this package; the following steps assert our package answers the pod.\n'
+		printf '%s\n' "$PKG_STOCK" >"$PKG_STATE/stock-fixed"
+	else
+		grep -qE 'communications error|end of file|connection reset' <<<"$Q_OUT" ||
+			dt_fail "the TCP retry did not fail the way the bug does"
 	fi
-	grep -qE 'communications error|end of file|connection reset' <<<"$Q_OUT" ||
-		dt_fail "the TCP retry did not fail the way the bug does"
 	step_ok
 }
 

@@ -23,9 +23,40 @@ rb_client() {
 # rb_storm NS COUNT EXPECT [OPTS...]: COUNT TCP connections to the node,
 # each one query; every one must end as EXPECT (answered|closed).
 rb_storm() {
-	local ns=$1 count=$2 expect=$3
+	local ns=$1 count=$2 expect=$3 out rc=0
 	shift 3
-	rb_client "$ns" storm "$NODE_IP4" "$count" --parallel 16 --expect "$expect" "$@"
+	out=$(rb_client "$ns" storm "$NODE_IP4" "$count" --parallel 16 --expect "$expect" "$@") || rc=$?
+	printf '%s\n' "$out"
+	((rc == 0)) || rb_outcome_signature "$expect" "$out"
+	return "$rc"
+}
+
+# rb_outcome_signature EXPECT TEXT: a storm or loop that ended otherwise
+# than EXPECT (its "answered=N closed=N hung=N" counts in TEXT) the way a
+# known bug makes it end: recorded for tests/run's XFAIL judgement.
+rb_outcome_signature() {
+	local expect=$1 text=$2 answered closed hung
+	answered=$(sed -nE 's/.* answered=([0-9]+).*/\1/p' <<<"$text" | tail -n 1)
+	closed=$(sed -nE 's/.* closed=([0-9]+).*/\1/p' <<<"$text" | tail -n 1)
+	hung=$(sed -nE 's/.* hung=([0-9]+).*/\1/p' <<<"$text" | tail -n 1)
+	if [[ "$expect" == answered ]] && ((${closed:-0} > 0)); then
+		dt_xfail_signature bug:calico-tcp "$closed connections that should be answered were closed without a reply"
+	elif [[ "$expect" == closed ]] && ((${hung:-0} > 0)); then
+		dt_xfail_signature bug:local-service-tcp-leak "$hung refused connections were left open (hung)"
+	elif [[ "$expect" == closed ]] && ((${answered:-0} > 0)); then
+		dt_xfail_signature bug:bind-dynamic-parity "$answered connections that should be refused were answered"
+	fi
+	return 0
+}
+
+# rb_wait_refused PID LOG TIMEOUT / rb_wait_answered ...: rb_wait_exit for
+# a background storm or loop, with its bug signature on failure.
+rb_wait_expecting() {
+	local expect=$1 log=$3 rc=0
+	shift
+	rb_wait_exit "$@" || rc=$?
+	((rc == 0)) || rb_outcome_signature "$expect" "$(cat "$log" 2>/dev/null)"
+	return "$rc"
 }
 
 # A refused connection must be closed at once: a client that sees nothing
@@ -75,6 +106,16 @@ rb_lan_still_served() {
 	expect_decision "UDP from the LAN" answered || return 1
 	dig_tcp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
 	expect_decision "TCP from the LAN" answered
+}
+
+# rb_established NS N: at least N TCP connections from NS to the node's
+# port 53 have completed their handshake (as ss in NS sees them: ESTAB, or
+# FIN-WAIT once the client has sent its query and half-closed).
+rb_established() {
+	local n
+	n=$(ip netns exec "$1" ss -Htn |
+		awk -v peer="$NODE_IP4:53" '$5 == peer && $1 ~ /^(ESTAB|FIN-WAIT-[12])$/' | wc -l)
+	((n >= $2))
 }
 
 # ---------------------------------------------------------------------------
@@ -219,14 +260,14 @@ rb_finish() {
 # seconds.  The pods are what topo_pod makes, IPv4 only.
 
 # rb_churn_up TAG FIRST COUNT: pods FIRST..FIRST+COUNT-1, pod N in
-# namespace dt-churn-TAG-N behind cali "caliTAGnnnnn" (TAG: 6 hex digits),
+# namespace <DT_NS_PREFIX>-churn-TAG-N behind cali "caliTAGnnnnn" (TAG: 6 hex digits),
 # address 198.51.100.(100 + N % 100).  Sets RB_CHURN_NS and RB_CHURN_CALI.
 rb_churn_up() {
 	local tag=$1 first=$2 count=$3 i j ns cali ip4 netns_cmds='' link_cmds=''
 	RB_CHURN_NS=()
 	RB_CHURN_CALI=()
 	for ((i = first; i < first + count; i++)); do
-		ns=dt-churn-$tag-$i
+		ns=${DT_NS_PREFIX:-dt}-churn-$tag-$i
 		cali=$(printf 'cali%s%05d' "$tag" "$i")
 		ip4=198.51.100.$((100 + i % 100))
 		RB_CHURN_NS+=("$ns")
@@ -303,6 +344,7 @@ rb_expect_traced() {
 		re="TCP connection from ${peer//./\\.}#$port to [^ ]+ on [^ ]+ \(index [0-9]+, addresses: [^)]*\): $decision"
 		n=$(grep -cE "$re" "$DNSMASQ_LOG" || true)
 		if ((n != 1)); then
+			dt_xfail_signature feature:tracing "$n trace lines for $peer#$port"
 			dt_fail "$n trace lines (expected 1) for the connection from $peer#$port: $decision" || rc=1
 			grep -E "from ${peer//./\\.}#$port " "$DNSMASQ_LOG" | sed 's/^/    /' || true
 		fi
@@ -328,8 +370,21 @@ rb_vanish_prepare() {
 		cc -Wall -Wextra -shared -fPIC -o "$lib" "$RB_DIR/vanish.c" -ldl
 	fi
 	RB_VANISH_FILE=$RB_DIR_T/vanished-ifindex
+	RB_VANISH_FIRED=$RB_DIR_T/vanish-fired
 	# shellcheck disable=SC2034 # read by dnsmasq_start
-	DNSMASQ_ENV=(LD_PRELOAD="$lib" VANISH_IFINDEX_FILE="$RB_VANISH_FILE")
+	DNSMASQ_ENV=(LD_PRELOAD="$lib" VANISH_IFINDEX_FILE="$RB_VANISH_FILE"
+		VANISH_FIRED_FILE="$RB_VANISH_FIRED")
+}
+
+# rb_vanish_fired: the shim did fail SIOCGIFNAME for the vanished index
+# (vanish.c appends to $VANISH_FIRED_FILE each time), so the window the
+# test is about was reached.
+rb_vanish_fired() {
+	if [[ -s "$RB_VANISH_FIRED" ]]; then
+		printf 'vanish.so fired: %s\n' "$(sort -u "$RB_VANISH_FIRED" | paste -sd ' ')"
+		return 0
+	fi
+	dt_fail "vanish.so never failed SIOCGIFNAME: the vanishing window was not reached"
 }
 
 # rb_vanish CALI: from now on, CALI looks deleted when dnsmasq asks its name.

@@ -4,7 +4,9 @@
 
    While the file named by $VANISH_IFINDEX_FILE holds an interface index,
    ioctl(SIOCGIFNAME) for that index fails with ENODEV, as it does for an
-   interface that is gone.  Every other call goes to the C library. */
+   interface that is gone.  Each time it does, a line goes to the file
+   named by $VANISH_FIRED_FILE (if set), so a test can prove the shim
+   fired.  Every other call goes to the C library. */
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -48,6 +50,14 @@ int ioctl(int fd, unsigned long request, ...)
 
       if (index != 0 && ((struct ifreq *)arg)->ifr_ifindex == index)
 	{
+	  const char *fired = getenv("VANISH_FIRED_FILE");
+	  FILE *f;
+
+	  if (fired && (f = fopen(fired, "a")))
+	    {
+	      fprintf(f, "SIOCGIFNAME %d ENODEV\n", index);
+	      fclose(f);
+	    }
 	  errno = ENODEV;
 	  return -1;
 	}
