@@ -148,20 +148,3 @@ offline() {
 	[[ $(cat "$WORK/repo/VERSION") != "$(cat "$REPO/VERSION")" ]]
 	"$WORK/repo/contrib/build-helpers/fork-revision" check debian-12
 }
-
-@test "make deb's source package differs from Debian's only by our patches and one changelog entry" {
-	local base dsc
-	base=$(. /etc/os-release && echo "debian-$VERSION_ID")
-	dsc=$(find "$REPO/dist/$base" -maxdepth 1 -name 'dnsmasq_*+tcpifidx*.dsc' 2>/dev/null | head -n 1)
-	[[ -n $dsc ]] || skip "no source package in dist/$base: run 'make deb'"
-	command -v debdiff >/dev/null || skip "no debdiff (devscripts)"
-	run "$REPO/contrib/build-helpers/make-debdiff" "$base"
-	echo "$output"
-	[[ $status -eq 0 ]]
-	# Nothing outside debian/patches/ and debian/changelog, and Debian's
-	# history kept below our entry.
-	run grep -c -v -e ' [^/]*/debian/patches/' -e ' [^/]*/debian/changelog$' \
-		<(grep '^diff ' "${dsc%.dsc}.debdiff")
-	[[ $output == 0 ]]
-	grep -q '^Subject: [a-z]*-pu: package dnsmasq/' "$REPO/dist/$base"/*-pu.txt
-}
