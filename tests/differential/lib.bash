@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # POD_p_* are exported by topo_pod
 #
 # The differential runner: one configuration row (tests/differential/corpus/
 # ROW.row), the unpatched build ($DNSMASQ_STOCK) and ours ($DNSMASQ) run
@@ -256,7 +257,7 @@ diff_probe_cells() {
 	cells=$(diff_cells "$row" "$phase")
 	[[ "$(diff_row_get "$row" style)" != no-daemon ]] || parallel=0
 	for proto in tcp udp; do
-		for ns in $(awk '{ print $2 }' <<<"$cells" | awk '!seen[$0]++'); do
+		while read -r ns; do
 			i=$((i + 1))
 			parts+=("$out.part$i")
 			if ((parallel)) && [[ "$proto" == tcp ]]; then
@@ -265,7 +266,7 @@ diff_probe_cells() {
 			else
 				diff_probe_batch "$cells" "$ns" "$proto" "$out.part$i"
 			fi
-		done
+		done < <(awk '!seen[$2]++ { print $2 }' <<<"$cells")
 	done
 	for i in ${pids[@]+"${pids[@]}"}; do wait "$i" || true; done
 	cat "${parts[@]}" >>"$out"
