@@ -257,13 +257,17 @@ diff_cell_line() {
 # silent one is judged by the node's UDP counters; and a TCP answer cached
 # first would change a later truncated UDP reply); then each client's TCP
 # cells side by side, except with --no-daemon, where dnsmasq serves a TCP
-# connection in its main process.
+# connection in its main process.  After an event TCP goes first: the
+# first query after a link change is a TCP one, as in issue 11 (a UDP query
+# first would have the main process look at the interfaces again).
 diff_probe_cells() {
 	local row=$1 phase=$2 out=$3 cells ns proto parallel=1 i=0
 	local -a pids=() parts=()
 	cells=$(diff_cells "$row" "$phase")
 	[[ "$(diff_row_get "$row" style)" != no-daemon ]] || parallel=0
-	for proto in udp tcp; do
+	local -a order=(udp tcp)
+	[[ "$phase" == start ]] || order=(tcp udp)
+	for proto in "${order[@]}"; do
 		while read -r ns; do
 			i=$((i + 1))
 			parts+=("$out.part$i")
