@@ -31,11 +31,11 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   libdbus-1-dev libidn2-dev libnftables-dev libnetfilter-conntrack-dev \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
-  libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev
+  libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian debootstrap devscripts autopkgtest
 FUZZ_DEPS := clang
 
-.PHONY: check-deps-services all tree build check check-stock check-package check-autopkgtest stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: check-deps-services all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -69,6 +69,13 @@ check: $(if $(filter command line environment,$(origin DNSMASQ)),,build) stock-r
 	DNSMASQ="$(abspath $(DNSMASQ))" \
 	DNSMASQ_STOCK="$(if $(wildcard $(STOCK_DNSMASQ)),$(abspath $(STOCK_DNSMASQ)))" \
 	  tests/run $(TESTS)
+
+# The differential suite in full (every corpus row, not only the quick
+# ones): our build of BASE against the unpatched build of BASE.
+check-differential: $(if $(filter command line environment,$(origin DNSMASQ)),,build) stock
+	DT_DIFF_CORPUS=full DNSMASQ="$(abspath $(DNSMASQ))" \
+	DNSMASQ_STOCK="$(abspath $(STOCK_DNSMASQ))" \
+	  tests/run differential
 
 # Proof that the suite detects the bug: the unpatched build of BASE must fail
 # exactly the tests tagged in the base's STOCK_FAILS, and pass all others.
@@ -137,7 +144,7 @@ check-deps-services:
 
 lint:
 	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/lib/*.bash tests/package/run tests/package/lib.bash \
-	  tests/robustness/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
+	  tests/robustness/lib.bash tests/differential/lib.bash tests/differential/readme-table tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats
 
 clean:
