@@ -14,12 +14,7 @@ load lib/common
 # A failed test: did the pods' TCP connections get closed at accept (the
 # bug's signature), or did it fail some other way?
 teardown() {
-	local pod
-	if [[ -z "${BATS_TEST_COMPLETED:-}" && -n "${DNSMASQ_PID:-}" ]] && dt_pid_alive "$DNSMASQ_PID"; then
-		for pod in a b; do
-			dt_diagnose_cell "$(topo_pod_var "$pod" NS)" "$NODE_IP4"
-		done
-	fi
+	dt_diagnose_failed_test "$NODE_IP4" a b
 	dt_teardown
 }
 

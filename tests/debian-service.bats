@@ -21,6 +21,13 @@ setup() {
 	DNSMASQ_DROPIN=
 }
 
+# A failed test: was the pod's TCP connection closed at accept (the bug's
+# signature), or did it fail some other way?
+teardown() {
+	dt_diagnose_failed_test "$NODE_IP4" a
+	dt_teardown
+}
+
 # Start dnsmasq the way the Debian unit does (config from DNSMASQ_CONF and
 # DNSMASQ_DROPIN).
 debian_service() {

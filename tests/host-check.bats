@@ -283,6 +283,8 @@ hc_expect_verdict_matches() {
 @test "host check: the binary under test (DNSMASQ=) in wildcard mode is not affected" {
 	hc_start "$DNSMASQ"
 	hc_check
+	[[ "$output" != *"verdict:   AFFECTED"* ]] ||
+		dt_xfail_signature bug:calico-tcp "the check finds the binary under test affected"
 	hc_expect_verdict_matches a
 	hc_expect_status 0
 }

@@ -21,6 +21,13 @@ setup_file() {
 	dt_setup_cluster a b
 }
 
+# A failed test: was pod a's TCP connection closed at accept (the Calico
+# bug's signature, which hides the traces on 2.90/2.91), or something else?
+teardown() {
+	dt_diagnose_failed_test "$NODE_IP4" a
+	dt_teardown
+}
+
 # ---------------------------------------------------------------------------
 # Helpers (local to this file)
 
@@ -314,7 +321,7 @@ tr_scenario() {
 # ---------------------------------------------------------------------------
 # Truncation.
 
-# bats test_tags=feature:tracing
+# bats test_tags=feature:tracing,bug:calico-tcp
 @test "trace: truncation for a client without EDNS0 (512-byte default), then its TCP connection (forking)" {
 	local trunc tcp
 	dnsmasq_start forking
@@ -338,7 +345,7 @@ tr_scenario() {
 		dt_fail "the second trace line for the pod is not its TCP connection: $(sed -n 2p "$DT_STATE/pod-lines")"
 }
 
-# bats test_tags=feature:tracing
+# bats test_tags=feature:tracing,bug:calico-tcp
 @test "trace: truncation of a cached answer by dnsmasq for a client without EDNS0 (forking)" {
 	dnsmasq_start forking
 	dig_auto "$POD_a_NS" "$NODE_IP4" "big.$ZONE" +noedns
@@ -349,7 +356,7 @@ tr_scenario() {
 	tr_expect_line 'dnsmasq-debug\[[0-9]+\]: reply to query\[A\] big\.example from 198\.51\.100\.10#[0-9]+ truncated by dnsmasq: local answer exceeds the client.s limit of 512 bytes \(512-byte default, no EDNS0\)$'
 }
 
-# bats test_tags=feature:tracing
+# bats test_tags=feature:tracing,bug:calico-tcp
 @test "trace: truncation for an EDNS0 client (bufsize 1232) of an answer over 1232 bytes (forking)" {
 	dnsmasq_start forking
 	dig_auto "$POD_a_NS" "$NODE_IP4" "huge.$ZONE" +bufsize=1232
@@ -358,7 +365,7 @@ tr_scenario() {
 	tr_expect_line "$(tr_tcp_re "$POD_a_IP4" "$NODE_IP4" a IPv6 accepted 'arrival interface allowed')$"
 }
 
-# bats test_tags=feature:tracing
+# bats test_tags=feature:tracing,bug:calico-tcp
 @test "trace: truncation for an EDNS0 client (bufsize 1232) with --edns-packet-max=4096 (forking)" {
 	dnsmasq_start forking --edns-packet-max=4096
 	dig_auto "$POD_a_NS" "$NODE_IP4" "huge.$ZONE" +bufsize=1232
@@ -401,8 +408,10 @@ tr_scenario() {
 	tcp=$(grep -cE 'dnsmasq-debug\[[0-9]+\]: TCP connection from ' "$dir/debug.wild" || true)
 	trunc=$(grep -cE 'dnsmasq-debug\[[0-9]+\]: reply to query\[A\] [a-z.]+ from .* truncated by ' "$dir/debug.wild" || true)
 	printf 'with --log-debug: %s TCP connection lines, %s truncation lines\n' "$tcp" "$trunc"
-	[[ "$tcp" -ge 4 && "$trunc" -ge 3 ]] ||
+	if [[ "$tcp" -lt 4 || "$trunc" -lt 3 ]]; then
+		dt_xfail_signature feature:tracing "$tcp TCP connection and $trunc truncation trace lines"
 		dt_fail "with --log-debug, expected at least 4 TCP connection lines and 3 truncation lines"
+	fi
 	grep -qE 'dnsmasq-debug\[[0-9]+\]: TCP connection from 2001:db8:2::10#[0-9]+ .*: refused \(--local-service\)' "$dir/debug.local" ||
 		dt_fail "with --log-debug, no trace of the refused IPv6 pod under --local-service"
 }

@@ -18,20 +18,34 @@ setup_file() {
 	topo_lan
 }
 
-# expect_rcode WHAT RCODE: the client got a reply with this status.
-expect_rcode() {
-	grep -qE "status: $2" <<<"$Q_OUT" ||
-		dt_fail "$1: expected a $2 reply, client saw: $Q_DECISION"
+# expect_refused_reply PROTO: the LAN client's query for small.example got
+# a reply, status REFUSED (dnsprobe says exactly what happened instead).
+# Over TCP, a connection closed after dnsmasq read the query is the bug's
+# signature: the client sees "end of file".
+expect_refused_reply() {
+	local proto=$1
+	q_probe "$LAN_NS" "$proto" "$NODE_IP4" "small.$ZONE"
+	if [[ "$proto" == tcp && "$Q_OUTCOME" == closed && "$Q_HOW" == eof-after-query ]] &&
+		dt_pid_alive "$DNSMASQ_PID"; then
+		dt_xfail_signature bug:tcp-upstream-eof "TCP connection closed after the query, no reply (EOF)"
+	fi
+	[[ "$Q_OUTCOME" == answered && "$Q_RCODE" == REFUSED ]] ||
+		dt_fail "$proto: expected a REFUSED reply, dnsprobe saw: $(head -n 1 <<<"$Q_OUT")"
+}
+
+# expect_alive: dnsmasq is still running after the queries.
+expect_alive() {
+	dt_pid_alive "$DNSMASQ_PID" || dt_fail "dnsmasq (pid $DNSMASQ_PID) is gone"
 }
 
 # check_both_refused: the same query over UDP and over TCP gets REFUSED.
 check_both_refused() {
-	dig_udp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
-	expect_rcode UDP REFUSED
-	dig_tcp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
+	local rc=0
+	expect_refused_reply udp || rc=1
+	expect_refused_reply tcp || rc=1
 	dnsmasq_show_relevant "$LAN_NS"
-	expect_no_tcp_failure
-	expect_rcode TCP REFUSED
+	expect_alive || rc=1
+	return "$rc"
 }
 
 # bats test_tags=bug:tcp-upstream-eof
@@ -52,18 +66,14 @@ check_both_refused() {
 @test "upstream refusing connections: TCP answers REFUSED, not end of file (forking)" {
 	topo_upstream
 	dnsmasq_start forking
-	dig_tcp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
+	expect_refused_reply tcp
 	dnsmasq_show_relevant "$LAN_NS"
-	expect_no_tcp_failure
-	expect_rcode TCP REFUSED
+	expect_alive
 }
 
 @test "reachable upstream: its names are answered over UDP and TCP" {
 	topo_upstream
 	knot_start
 	dnsmasq_start forking
-	dig_udp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
-	expect_decision UDP answered
-	dig_tcp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
-	expect_decision TCP answered
+	check_cell "$LAN_NS" "$NODE_IP4" answered "small.$ZONE"
 }

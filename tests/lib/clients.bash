@@ -341,6 +341,20 @@ dt_diagnose_cell() {
 	cell_signatures
 }
 
+# dt_diagnose_failed_test SERVER POD...: in a teardown, after a test that
+# failed while its dnsmasq still runs: each pod's cell by dnsprobe, so that
+# a real client's failure is told to be the bug's (TCP closed at accept) or
+# not.
+dt_diagnose_failed_test() {
+	local server=$1 pod
+	shift
+	[[ -z "${BATS_TEST_COMPLETED:-}" && -n "${DNSMASQ_PID:-}" ]] || return 0
+	dt_pid_alive "$DNSMASQ_PID" || return 0
+	for pod in "$@"; do
+		dt_diagnose_cell "$(topo_pod_var "$pod" NS)" "$server"
+	done
+}
+
 # dt_xfail_signature TAG WHAT: this test saw bug TAG's own failure (WHAT).
 # Under tests/run a line goes to $DT_RUN_DIR/signatures; a test that
 # carries TAG and fails on a stock build counts as XFAIL only with it.
