@@ -38,7 +38,7 @@ expect_gw_answer() {
 
 # ic_expect_tcp_refused SERVER: the LAN client's TCP connection to SERVER
 # is accepted and closed at once (refused), and dnsmasq still answers the
-# control client.  Answered instead is the unchecked accept of stock.
+# same client over UDP.  Answered instead is the unchecked accept of stock.
 ic_expect_tcp_refused() {
 	cell_tcp "$LAN_NS" "$1" "small.$ZONE" refused
 	dnsmasq_show_relevant "$LAN_NS"
@@ -47,7 +47,11 @@ ic_expect_tcp_refused() {
 	fi
 	[[ "$CELL_TCP" == refused ]] ||
 		dt_fail "TCP with the arrival interface unknown: $CELL_TCP, expected refused ${CELL_TCP_WHY:-}" || return 1
-	cell_after
+	# Alive and deciding: the shim hides every TCP connection's interface,
+	# so the control is the same client over UDP.
+	dt_pid_alive "$DNSMASQ_PID" || dt_fail "dnsmasq (pid $DNSMASQ_PID) is gone" || return 1
+	q_probe "$LAN_NS" udp "$1" "small.$ZONE"
+	q_answered_fully "small.$ZONE" 0 || dt_fail "control query over UDP not answered: $Q_WHY"
 }
 
 # expect_no_bug_line: dnsmasq never logged one of its "BUG" lines.
