@@ -127,6 +127,8 @@ published() {
 # the repository PUBLIC (as README tells a node to add it), install a
 # stand-in for Debian's dnsmasq-base of the cached version, then
 # apt-get update && apt-get upgrade. Prints what apt and dpkg then say.
+# The clone's apt sees only that repository: no traffic, and this machine's
+# packages (the libraries dnsmasq-base needs) stand in for the node's.
 client_upgrade() {
 	local public=$1 tmp fake stock
 	tmp=$(mktemp -d "$WORK/client.XXXXXX")
@@ -140,6 +142,8 @@ client_upgrade() {
 		Maintainer: Test <follow@example.invalid>
 		Description: stand-in for Debian's dnsmasq-base $stock
 	EOF
+	# With Debian's relations (those of our build), as the real one has.
+	dpkg-deb -f "$(find "$public/pool" -name 'dnsmasq-base_*.deb')" Depends Recommends >>"$fake/DEBIAN/control"
 	dpkg-deb --root-owner-group --build "$fake" "$tmp/stock.deb" >/dev/null
 	cat >"$tmp/node.sh" <<-'EOF'
 		set -eu
@@ -154,7 +158,7 @@ client_upgrade() {
 		DEBIAN_FRONTEND=noninteractive apt-get -q -y upgrade
 		echo "after: $(dpkg-query -W -f '${Version}' dnsmasq-base)"
 		dnsmasq --version | head -n 1
-		apt-cache policy dnsmasq-base
+		apt-cache policy dnsmasq-base && apt-cache policy
 	EOF
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare --mount --propagation private sh -c '
