@@ -32,10 +32,10 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
   libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6
-PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian debootstrap devscripts autopkgtest
+PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg
 FUZZ_DEPS := clang
 
-.PHONY: check-deps-services all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: follow check-follow check-deps-services all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -118,6 +118,18 @@ bump-revision:
 revision:
 	$(HELPERS)/fork-revision record
 
+# Following Debian's uploads (contrib/build-helpers/follow-archive): when the
+# archive has a newer dnsmasq for BASE than FOLLOW_REPO holds, build it with our
+# series, run the package tests, publish it with reprepro, signed with FOLLOW_KEY.
+export FOLLOW_KEY FOLLOW_REPO FOLLOW_SOURCES FOLLOW_CHECKS
+follow:
+	$(HELPERS)/follow-archive --base "$(BASE)"
+
+# Its test (tests/follow/): a local archive with a simulated upload, one
+# package build (a few minutes), so not part of `make check`.
+check-follow:
+	DNSMASQ="$(abspath $(DNSMASQ))" tests/run tests/follow/follow-archive.bats
+
 # The Debian package test (root): Debian's dnsmasq from apt, our dnsmasq-base
 # over it, downgrade, purge; leaves the machine's packages as it found them.
 check-package:
@@ -145,7 +157,7 @@ check-deps-services:
 lint:
 	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/differential/readme-table tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
-	shellcheck -x -s bash tests/*.bats tests/package/*.bats
+	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
 
 clean:
 	rm -rf $(SRC) $(SRC).new

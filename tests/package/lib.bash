@@ -278,8 +278,21 @@ pkg_fake_repo() {
 		printf 'Filename: ./%s\nSize: %s\nSHA256: %s\n\n' "${deb##*/}" \
 			"$(stat -c %s "$deb")" "$(sha256sum "$deb" | cut -d' ' -f1)"
 	} >"$host_dir/repo/Packages"
+	# Debian's security suite of the target's release, as the release-bound
+	# pin (contrib/apt-preferences/dnsmasq-tcpifidx-<codename>) sees it.
+	apt-ftparchive -o APT::FTPArchive::Release::Origin=Debian \
+		-o APT::FTPArchive::Release::Label=Debian-Security \
+		-o APT::FTPArchive::Release::Codename="$(pkg_codename)-security" \
+		release "$host_dir/repo" >"$host_dir/Release"
+	mv "$host_dir/Release" "$host_dir/repo/Release"
 	printf 'deb [trusted=yes] file:%s/repo ./\n' "$dir" >"$host_dir/sources.list"
 	chmod -R a+rX "$host_dir"
+}
+
+# The target system's release codename (bookworm, trixie).
+pkg_codename() {
+	# shellcheck disable=SC2016 # expanded in the target system
+	pkg_sys sh -c '. /etc/os-release && printf "%s\n" "$VERSION_CODENAME"'
 }
 
 # pkg_apt_sim TOOL DIR PREFS_DIR ARGS...: apt-get or apt-cache with only

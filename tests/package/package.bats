@@ -200,7 +200,7 @@ pod_asks_big_name() {
 	dir=${PKG_LOG_DIR#"$PKG_ROOT"}/apt
 	arch=$(pkg_sys dpkg --print-architecture)
 	pkg_fake_repo "$dir" "$next" "$arch"
-	cp "$TOP_DIR/contrib/apt-preferences/dnsmasq-tcpifidx" "$(pkg_path "$dir/prefs")/"
+	cp "$TOP_DIR/contrib/apt-preferences/dnsmasq-tcpifidx-$(pkg_codename)" "$(pkg_path "$dir/prefs")/"
 	pkg_apt_sim apt-get "$dir" "$dir/empty" update >/dev/null
 
 	# Without the pin: apt would upgrade to Debian's next upload.

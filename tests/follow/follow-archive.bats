@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031
+#
+# Following Debian's uploads (contrib/build-helpers/follow-archive), fully
+# local: a signed file:// archive stands in for Debian's, holding the cached
+# debian-12 source (bookworm) and a simulated security upload made from it
+# (<version>~deb12u3-like, bookworm-security); follow-archive is pointed at
+# it (--sources) and publishes to a reprepro repository signed with a
+# throwaway key (GNUPGHOME in the test's directory). A client, a
+# copy-on-write clone of this machine (overlayfs over /, in a private mount
+# namespace, chroot), holds a stand-in for Debian's dnsmasq-base and
+# upgrades from that repository with apt-get upgrade.
+#
+# Builds the package once (a few minutes): not part of the suite that
+# `make check` runs by default; `make check-follow` runs it (CI: its own stage).
+# Needs the cache a normal `make` leaves in build/cache, and root.
+
+load ../lib/common
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+: "${DT_TEST_TIMEOUT:=600}"
+
+setup_file() {
+	dt_setup_file
+	local tool
+	for tool in reprepro gpg dch dpkg-source dpkg-deb unshare; do
+		command -v "$tool" >/dev/null || skip "$tool is missing (make deps)"
+	done
+	CACHED=$(find "$REPO/build/cache/debian-12" -mindepth 2 -maxdepth 2 -name 'dnsmasq_*.dsc' 2>/dev/null | sort | tail -n 1)
+	[[ -n $CACHED ]] || skip "no cached debian-12 source: run 'make' first"
+	WORK=$DT_STATE/follow
+	mkdir -p "$WORK"
+	export WORK CACHED
+	make_key
+	make_archive
+}
+
+teardown_file() {
+	# The agent gpg started for the throwaway key, by its home's socket.
+	if [[ -n ${GNUPGHOME:-} && -d $GNUPGHOME ]]; then
+		gpgconf --kill gpg-agent || true
+	fi
+	dt_teardown_file
+}
+
+# A throwaway signing key, as an operator would make one.
+make_key() {
+	export GNUPGHOME=$WORK/gnupg
+	mkdir -m 700 "$GNUPGHOME"
+	gpg --batch --quiet --passphrase '' --quick-gen-key \
+		'dnsmasq-tcpifidx test archive <follow@example.invalid>' ed25519 sign never
+	KEYID=$(gpg --batch --with-colons --list-secret-keys | awk -F: '$1 == "fpr" { print $10; exit }')
+	export KEYID
+	gpg --batch --export "$KEYID" >"$WORK/key.gpg"
+}
+
+# The stand-in for Debian's archive: the cached version in bookworm, a
+# newer upload of it (changelog entry only) in bookworm-security.
+make_archive() {
+	local base_version dir
+	base_version=$(sed -n 's/^Version: //p' "$CACHED")
+	NEW_VERSION=${base_version%u*}u$((${base_version##*u} + 1))
+	export NEW_VERSION
+	dir=$WORK/archive
+	mkdir -p "$dir/conf"
+	cat >"$dir/conf/distributions" <<-EOF
+		Origin: Debian
+		Label: Debian
+		Codename: bookworm
+		Architectures: source
+		Components: main
+		SignWith: $KEYID
+
+		Origin: Debian
+		Label: Debian-Security
+		Codename: bookworm-security
+		Architectures: source
+		Components: main
+		SignWith: $KEYID
+	EOF
+	reprepro -b "$dir" -S net -P optional includedsc bookworm "$CACHED" >/dev/null
+	new_upload "$NEW_VERSION" "$WORK/upload"
+	reprepro -b "$dir" -S net -P optional includedsc bookworm-security \
+		"$WORK/upload/dnsmasq_${NEW_VERSION}.dsc" >/dev/null
+	cat >"$WORK/sources" <<-EOF
+		Types: deb-src
+		URIs: file://$dir
+		Suites: bookworm bookworm-security
+		Components: main
+		Signed-By: $WORK/key.gpg
+	EOF
+}
+
+# new_upload VERSION DIR: the cached source with one more changelog entry,
+# as a source package in DIR.
+new_upload() {
+	local version=$1 dir=$2
+	mkdir -p "$dir"
+	dpkg-source -x "$CACHED" "$dir/tree" >/dev/null
+	(cd "$dir/tree" && DEBFULLNAME='Test Uploader' DEBEMAIL=upload@example.invalid \
+		dch -v "$version" -D bookworm-security --force-distribution \
+		"Simulated security upload for tests/follow/follow-archive.bats.")
+	(cd "$dir" && dpkg-source -b tree >/dev/null)
+	rm -rf "$dir/tree"
+}
+
+# copy_repo DEST: what the build needs, so a test can change the series
+# without touching the real one.
+copy_repo() {
+	mkdir -p "$1"
+	cp -a "$REPO/contrib" "$REPO/patches" "$REPO/debian" "$REPO/VERSION" "$REPO/Makefile" "$1/"
+}
+
+follow() {
+	local top=$1 repo=$2
+	"$top/contrib/build-helpers/follow-archive" --base debian-12 --key "$KEYID" \
+		--repo "$repo" --sources "$WORK/sources" --no-check
+}
+
+# published REPO: "package version" lines reprepro lists for bookworm.
+published() {
+	# shellcheck disable=SC2016 # reprepro's format
+	reprepro -b "$1" --list-format '${package} ${version}\n' list bookworm 2>/dev/null || true
+}
+
+# client_upgrade PUBLIC: in a clone of this machine whose only apt source is
+# the repository PUBLIC (as README tells a node to add it), install a
+# stand-in for Debian's dnsmasq-base of the cached version, then
+# apt-get update && apt-get upgrade. Prints what apt and dpkg then say.
+# The clone's apt sees only that repository: no traffic, and this machine's
+# packages (the libraries dnsmasq-base needs) stand in for the node's.
+client_upgrade() {
+	local public=$1 tmp fake stock
+	tmp=$(mktemp -d "$WORK/client.XXXXXX")
+	stock=$(sed -n 's/^Version: //p' "$CACHED")
+	fake=$tmp/fake
+	mkdir -p "$fake/DEBIAN" "$tmp/mnt"
+	cat >"$fake/DEBIAN/control" <<-EOF
+		Package: dnsmasq-base
+		Version: $stock
+		Architecture: $(dpkg --print-architecture)
+		Maintainer: Test <follow@example.invalid>
+		Description: stand-in for Debian's dnsmasq-base $stock
+	EOF
+	# With Debian's relations (those of our build), as the real one has.
+	dpkg-deb -f "$(find "$public/pool" -name 'dnsmasq-base_*.deb')" Depends Recommends >>"$fake/DEBIAN/control"
+	dpkg-deb --root-owner-group --build "$fake" "$tmp/stock.deb" >/dev/null
+	cat >"$tmp/node.sh" <<-'EOF'
+		set -eu
+		rm -f /etc/apt/sources.list /etc/apt/sources.list.d/* /etc/apt/preferences.d/*
+		cp /srv/repo/dnsmasq-tcpifidx.gpg /usr/share/keyrings/dnsmasq-tcpifidx.gpg
+		printf '%s\n' 'Types: deb' 'URIs: file:///srv/repo' 'Suites: bookworm' \
+			'Components: main' 'Signed-By: /usr/share/keyrings/dnsmasq-tcpifidx.gpg' \
+			>/etc/apt/sources.list.d/dnsmasq-tcpifidx.sources
+		dpkg -i /srv/stock.deb >/dev/null
+		echo "before: $(dpkg-query -W -f '${Version}' dnsmasq-base)"
+		apt-get -q update
+		DEBIAN_FRONTEND=noninteractive apt-get -q -y upgrade
+		echo "after: $(dpkg-query -W -f '${Version}' dnsmasq-base)"
+		dnsmasq --version | head -n 1
+		apt-cache policy dnsmasq-base && apt-cache policy
+	EOF
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private sh -c '
+		set -e
+		t=$1 public=$2
+		mount -t tmpfs tmpfs "$t/mnt"
+		mkdir "$t/mnt/upper" "$t/mnt/work" "$t/mnt/root"
+		mount -t overlay overlay -o "lowerdir=/,upperdir=$t/mnt/upper,workdir=$t/mnt/work" "$t/mnt/root"
+		r=$t/mnt/root
+		mount -t proc proc "$r/proc"
+		mount --bind /dev "$r/dev"
+		mkdir -p "$r/srv/repo"
+		mount --bind -o ro "$public" "$r/srv/repo"
+		cp "$t/stock.deb" "$r/srv/stock.deb"
+		cp "$t/node.sh" "$r/srv/node.sh"
+		chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 sh /srv/node.sh
+	' client "$tmp" "$public" 2>&1
+}
+
+@test "a newer Debian upload is rebuilt, published signed, and a node upgrades to it with apt-get upgrade" {
+	local top=$WORK/top repo=$WORK/repo ours
+	copy_repo "$top"
+	ours=$NEW_VERSION+$(tr -d ' \n' <"$REPO/VERSION")
+	run follow "$top" "$repo"
+	echo "$output"
+	[[ $status -eq 0 ]]
+	[[ $output == *"Debian's newest for debian-12"*": $NEW_VERSION;"* ]]
+	[[ $output == *"published $ours to $repo/public (bookworm)"* ]]
+	run published "$repo"
+	echo "$output"
+	grep -qxF "dnsmasq-base $ours" <<<"$output"
+	grep -qxF "dnsmasq $ours" <<<"$output"
+	# Signed with the operator's key, and saying who it is for unattended-upgrades.
+	gpgv --keyring "$WORK/key.gpg" "$repo/public/dists/bookworm/InRelease"
+	grep -qx 'Origin: dnsmasq-tcpifidx' "$repo/public/dists/bookworm/Release"
+	grep -qx 'Label: dnsmasq-tcpifidx' "$repo/public/dists/bookworm/Release"
+	cmp "$WORK/key.gpg" "$repo/public/dnsmasq-tcpifidx.gpg"
+
+	run client_upgrade "$repo/public"
+	echo "$output"
+	[[ $status -eq 0 ]]
+	grep -qx "before: $(sed -n 's/^Version: //p' "$CACHED")" <<<"$output"
+	grep -qx "after: $ours" <<<"$output"
+	grep -q "^Dnsmasq version $ours " <<<"$output"
+	grep -q 'o=dnsmasq-tcpifidx,.*n=bookworm,l=dnsmasq-tcpifidx' <<<"$output"
+}
+
+@test "nothing newer in the archive: a second run says up to date and builds nothing" {
+	local top=$WORK/top repo=$WORK/repo before
+	run published "$repo"
+	[[ -n $output ]] || dt_fail "needs the repository the previous test published"
+	before=$output
+	run follow "$top" "$repo"
+	echo "$output"
+	[[ $status -eq 0 ]]
+	[[ $output == *"up to date: $repo has $NEW_VERSION+"* ]]
+	[[ $output != *"build-deb"* ]]
+	run published "$repo"
+	[[ $output == "$before" ]]
+}
+
+@test "a patch that no longer applies: the run fails naming it and publishes nothing" {
+	local top=$WORK/broken repo=$WORK/repo-broken patch=0099-Deliberately-broken-follow-test.patch
+	copy_repo "$top"
+	cat >"$top/patches/$patch" <<-'EOF'
+		From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+		From: Test <follow@example.invalid>
+		Date: Thu, 1 Jan 2026 00:00:00 +0000
+		Subject: [PATCH] Deliberately broken: its context is in no dnsmasq
+
+		---
+		 src/dnsmasq.c | 2 +-
+		 1 file changed, 1 insertion(+), 1 deletion(-)
+
+		--- a/src/dnsmasq.c
+		+++ b/src/dnsmasq.c
+		@@ -1,3 +1,3 @@
+		 this line is not in dnsmasq.c
+		-nor is this one
+		+so the patch cannot apply
+		 and neither is this one
+	EOF
+	printf '%s\n' "$patch" >>"$top/patches/debian-12.series"
+	"$top/contrib/build-helpers/fork-revision" record
+	run follow "$top" "$repo"
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"our patch patches/$patch no longer applies to Debian's dnsmasq $NEW_VERSION"* ]]
+	[[ $output == *"nothing was published"* ]]
+	run published "$repo"
+	[[ -z $output ]]
+	[[ -z $(find "$repo" -name '*.deb' -o -name '*.dsc') ]]
+}
