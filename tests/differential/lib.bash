@@ -243,9 +243,14 @@ diff_cells() {
 	done < <(diff_clients)
 }
 
+# A name may hold "{cell}": it becomes CLIENT-FAMILY-PROTO, one name per
+# cell, so that dnsmasq never folds a query into an identical one still
+# waiting on the upstream (whether it sends one more datagram is then
+# timing, not a decision).
 diff_cell_line() {
 	local item=$7 name type
 	name=${item%%/*}
+	name=${name//\{cell\}/$2-$4-$5}
 	type=A
 	[[ "$item" == */* ]] && type=${item#*/}
 	printf '%s/%s/%s/%s/%s/%s %s %s %s %s %s\n' "$2" "$1" "$4" "$5" "$name" "$type" \
