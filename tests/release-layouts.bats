@@ -89,9 +89,12 @@ bb_append_applies() {
 # ("No recipes available for") on an append that matches no recipe.
 bb_parse() {
 	local a r found
-	for a in $(find "$@" -name '*.bbappend'); do
+	local -a appends recipes
+	mapfile -t appends < <(find "$@" -name '*.bbappend')
+	mapfile -t recipes < <(find "$@" -name '*.bb')
+	for a in "${appends[@]}"; do
 		found=no
-		for r in $(find "$@" -name '*.bb'); do
+		for r in "${recipes[@]}"; do
 			if bb_append_applies "$a" "$r"; then found=yes; fi
 		done
 		if [[ $found == no ]]; then
