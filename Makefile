@@ -32,7 +32,7 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
   libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6
-PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg
+PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
 FUZZ_DEPS := clang
 
 .PHONY: follow check-follow check-deps-services all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
@@ -155,7 +155,7 @@ check-deps-services:
 	$(HELPERS)/check-no-services $(ALL_DEPS)
 
 lint:
-	shellcheck -x $(HELPERS)/* contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/differential/readme-table tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
 
