@@ -166,8 +166,10 @@ diff_dnsmasq_start() {
 	mkdir "$dir/sanitizer" "$dir/dnsmasq.d"
 	DT_SANITIZER_DIRS+=("$dir/sanitizer")
 	diff_row_section "$row" hosts >"$dir/hosts"
-	# dnsmasq reads the hosts file after it has become "nobody".
-	chmod a+x "$DT_STATE" "$dir"
+	# dnsmasq reads the hosts file after it has become "nobody": every
+	# directory of ours above it must let that user through (the runner's
+	# directories are private).
+	diff_let_others_through "$dir"
 	chmod a+r "$dir/hosts"
 	diff_expand "$(diff_row_section "$row" conf)" >"$dir/dnsmasq.conf"
 	DNSMASQ_LOG=$dir/dnsmasq.log
@@ -201,6 +203,22 @@ diff_dnsmasq_start() {
 		dnsmasq_show_log
 		return 1
 	}
+	# A row whose hosts file dnsmasq could not read tests nothing of it.
+	if grep -q 'failed to load names' "$DNSMASQ_LOG" 2>/dev/null; then
+		dnsmasq_show_log
+		printf 'dnsmasq could not read the row'"'"'s hosts file\n'
+		return 1
+	fi
+}
+
+# diff_let_others_through DIR: o+x on DIR and its parents up to the run's
+# (or this file's) temporary directory: all of them are ours.
+diff_let_others_through() {
+	local d=$1 top=${DT_RUN_DIR:-$DT_STATE}
+	while [[ "$d" == "$top" || "$d" == "$top"/* ]]; do
+		chmod o+x "$d"
+		d=${d%/*}
+	done
 }
 
 # ---------------------------------------------------------------------------
