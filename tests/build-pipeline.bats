@@ -148,3 +148,32 @@ offline() {
 	[[ $(cat "$WORK/repo/VERSION") != "$(cat "$REPO/VERSION")" ]]
 	"$WORK/repo/contrib/build-helpers/fork-revision" check debian-12
 }
+
+# no_git_identity CMD...: run CMD with no git identity anywhere (no global
+# or system configuration, outside any repository) and no SENDER.
+no_git_identity() {
+	env -u SENDER -u GIT_AUTHOR_NAME -u GIT_AUTHOR_EMAIL -u GIT_COMMITTER_NAME -u GIT_COMMITTER_EMAIL \
+		-u EMAIL HOME="$WORK" XDG_CONFIG_HOME="$WORK" GIT_CONFIG_NOSYSTEM=1 "$@"
+}
+
+@test "upstream mails without a submitter identity: refused, saying how to set one" {
+	copy_repo "$WORK/repo"
+	run no_git_identity make -C "$WORK/repo" --no-print-directory upstream-patches
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"no submitter identity"* ]]
+	[[ $output == *"git config --global user.name"* && $output == *'SENDER="Your Name <you@example.net>"'* ]]
+	[[ ! -e $WORK/repo/dist ]]
+}
+
+@test "upstream mails with the stored patches' placeholder author as sender: refused" {
+	local placeholder
+	copy_repo "$WORK/repo"
+	placeholder=$(sed -n '/^$/q; s/^From: //p' "$WORK/repo/patches/0001-"*.patch)
+	[[ $placeholder == *"dnsmasq-tcpifidx developers"* ]]
+	run no_git_identity env SENDER="$placeholder" make -C "$WORK/repo" --no-print-directory upstream-patches
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"is the placeholder author of the stored patches"* ]]
+	[[ ! -e $WORK/repo/dist ]]
+}

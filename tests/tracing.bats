@@ -76,7 +76,7 @@ tr_tcp_re_if() {
 	local client server
 	client=$(tr_re "$1")
 	server=$(tr_re "$2")
-	printf 'dnsmasq-debug\\[[0-9]+\\]: TCP connection from %s#[0-9]+ to %s#53 on %s \\(index %s, addresses: %s\\): %s \\(%s\\)' \
+	printf 'dnsmasq-debug\\[[0-9]+\\]: TCP connection from %s#[0-9]+ to %s#53 on %s\\(#%s\\) \\(addresses: %s\\): %s \\(%s\\)' \
 		"$client" "$server" "$3" "$4" "$5" "$6" "$7"
 }
 

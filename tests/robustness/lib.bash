@@ -326,8 +326,8 @@ rb_calis_gone() {
 # ---------------------------------------------------------------------------
 # --log-debug traces of TCP connections (patch "Log the decision on each TCP
 # connection"): one line per connection,
-#   TCP connection from <peer>#<port> to <local>#53 on <if> (index N,
-#   addresses: ...): accepted|refused (<rule>)[, query...]
+#   TCP connection from <peer>#<port> to <local>#53 on <if>(#N)
+#   (addresses: ...): accepted|refused (<rule>)[, query...]
 
 # rb_ports TEXT: the client ports tcpdns.py printed ("port N" words).
 rb_ports() {
@@ -341,7 +341,7 @@ rb_expect_traced() {
 	local peer=$1 ports=$2 decision=$3 port n rc=0 re
 	[[ -n "$ports" ]] || dt_fail "no client ports to look for" || return 1
 	for port in $ports; do
-		re="TCP connection from ${peer//./\\.}#$port to [^ ]+ on [^ ]+ \(index [0-9]+, addresses: [^)]*\): $decision"
+		re="TCP connection from ${peer//./\\.}#$port to [^ ]+ on [^ ]+\(#[0-9]+\) \(addresses: [^)]*\): $decision"
 		n=$(grep -cE "$re" "$DNSMASQ_LOG" || true)
 		if ((n != 1)); then
 			dt_xfail_signature feature:tracing "$n trace lines for $peer#$port"
