@@ -156,7 +156,7 @@ check-deps-services:
 
 lint:
 	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/lib/*.bash tests/package/run tests/package/lib.bash \
-	  tests/robustness/lib.bash tests/differential/lib.bash tests/differential/readme-table tests/fuzz/run bench/run bench/lib.bash bench/report bench/freshness
+	  tests/robustness/lib.bash tests/differential/lib.bash tests/differential/readme-table tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
 
 clean:
