@@ -62,13 +62,16 @@ stock-references: stock
 
 STOCK_DNSMASQ := build/stock-$(BASE)/dnsmasq
 base_get = $(shell sed -n 's/^$(2)=//p' patches/$(1).base)
+# The base's ALLOW_SKIP (a regex of test names): tests which skip on it
+# because its dnsmasq lacks what they test, each saying so.
+ALLOW_SKIP_ARGS = $(if $(call base_get,$(BASE),ALLOW_SKIP),--allow-skip '$(call base_get,$(BASE),ALLOW_SKIP)')
 
 # Without DNSMASQ=, the suite tests this project's build, made first, with
 # the stock build of the same base beside it (some tests compare the two).
 check: $(if $(filter command line environment,$(origin DNSMASQ)),,build) stock-references
 	DNSMASQ="$(abspath $(DNSMASQ))" \
 	DNSMASQ_STOCK="$(if $(wildcard $(STOCK_DNSMASQ)),$(abspath $(STOCK_DNSMASQ)))" \
-	  tests/run $(TESTS)
+	  tests/run $(ALLOW_SKIP_ARGS) $(TESTS)
 
 # The differential suite alone (make check runs it too): our build of BASE
 # against the unpatched build of BASE over every corpus row.
@@ -84,7 +87,7 @@ check-differential: $(if $(filter command line environment,$(origin DNSMASQ)),,b
 STOCK_TESTS = $(or $(TESTS),$(filter-out tests/differential%,$(wildcard tests/*.bats)))
 check-stock: stock-references
 	DNSMASQ="$(abspath $(STOCK_DNSMASQ))" DNSMASQ_STOCK="$(abspath $(STOCK_DNSMASQ))" \
-	  tests/run --expect-failures "$(call base_get,$(BASE),STOCK_FAILS)" $(STOCK_TESTS)
+	  tests/run --expect-failures "$(call base_get,$(BASE),STOCK_FAILS)" $(ALLOW_SKIP_ARGS) $(STOCK_TESTS)
 
 # Benchmark, not part of check (bench/README.md): our build against the
 # unpatched builds of the same base and of 2.93. BENCH_QUICK=1: ~2 minutes.

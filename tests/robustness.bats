@@ -8,8 +8,8 @@
 #     the same descriptors as before, has no zombie (or any) children left,
 #     and closes every refused connection at once (the client sees EOF).
 #   - Bad input over TCP (zero length, short data, garbage, a silent client,
-#     more connections than --max-tcp-connections): dnsmasq stays up and
-#     keeps answering UDP and TCP.
+#     more connections than its limit, --max-tcp-connections or 2.85's
+#     built-in 20): dnsmasq stays up and keeps answering UDP and TCP.
 #   - Interface churn: 200 pods created and deleted while pods query over
 #     TCP; a cali name deleted and recreated (new ifindex) is judged as the
 #     new interface.
@@ -212,28 +212,29 @@ rb_framed() {
 	rb_finish
 }
 
-@test "more TCP connections than --max-tcp-connections=3: UDP still answered, the waiting connection served once a slot frees (forking)" {
+@test "more TCP connections than dnsmasq's limit (--max-tcp-connections=3; 2.85: its built-in 20): UDP still answered, the waiting connection served once a slot frees (forking)" {
 	local hold_log=$RB_DIR_T/hold.log waiter_log=$RB_DIR_T/waiter.log
-	dnsmasq_start forking --max-tcp-connections=3
+	rb_tcp_limit
+	dnsmasq_start forking ${RB_TCP_LIMIT_OPTS[@]+"${RB_TCP_LIMIT_OPTS[@]}"}
 	rb_lan_still_served
 	rb_snapshot
-	rb_spawn_client RB_HOLDER "$LAN_NS" "$hold_log" hold "$NODE_IP4" 3
+	rb_spawn_client RB_HOLDER "$LAN_NS" "$hold_log" hold "$NODE_IP4" "$RB_TCP_LIMIT"
 	dt_wait_until 10 grep -q '^held' "$hold_log"
-	dt_wait_until 10 rb_child_count 3
-	# A fourth connection, with a query: the kernel accepts it, dnsmasq
-	# leaves it queued while its three slots are taken.
+	dt_wait_until 10 rb_child_count "$RB_TCP_LIMIT"
+	# One connection more, with a query: the kernel accepts it, dnsmasq
+	# leaves it queued while all its slots are taken.
 	rb_spawn_client RB_WAITER "$LAN_NS" "$waiter_log" \
 		raw "$NODE_IP4" "$(rb_hex "small.$ZONE")" --wait 30 --expect answered
-	# The fourth client has connected (the kernel completed its handshake)
+	# The extra client has connected (the kernel completed its handshake)
 	# before we look at what dnsmasq does with it.
-	dt_wait_until 10 rb_established "$LAN_NS" 4 ||
-		{ ip netns exec "$LAN_NS" ss -Htn; dt_fail "the fourth connection never got established"; }
+	dt_wait_until 10 rb_established "$LAN_NS" $((RB_TCP_LIMIT + 1)) ||
+		{ ip netns exec "$LAN_NS" ss -Htn; dt_fail "the connection past the limit never got established"; }
 	dig_udp "$LAN_NS" "$NODE_IP4" "small.$ZONE"
 	expect_decision "UDP from the LAN while all TCP slots are taken" answered
-	rb_child_count 3
+	rb_child_count "$RB_TCP_LIMIT"
 	dt_pid_alive "$RB_WAITER" || {
 		cat "$waiter_log"
-		dt_fail "the fourth connection finished while all three slots were taken"
+		dt_fail "the connection past the limit finished while all $RB_TCP_LIMIT slots were taken"
 	}
 	dt_daemon_stop "$RB_HOLDER"
 	rb_wait_exit "$RB_WAITER" "$waiter_log" 20
@@ -247,7 +248,7 @@ rb_framed() {
 # What --log-debug shows of the above (the tracing patch): one line for
 # each TCP connection, accepted or refused, naming the rule that decided.
 # The bad input itself (zero length, garbage, silence) and a connection
-# waiting for a --max-tcp-connections slot have no line of their own: each
+# waiting for a TCP connection slot have no line of their own: each
 # is seen as its connection's "accepted" line (for a queued connection,
 # once a slot frees and dnsmasq accepts it).
 
@@ -292,15 +293,16 @@ rb_bad_input_ports() {
 }
 
 # bats test_tags=feature:tracing
-@test "--log-debug shows each bad-input TCP connection once as accepted: zero length, short data, garbage, silent, queued past --max-tcp-connections=3 (forking)" {
+@test "--log-debug shows each bad-input TCP connection once as accepted: zero length, short data, garbage, silent, queued past the limit (--max-tcp-connections=3; 2.85: its built-in 20) (forking)" {
 	local hold_log=$RB_DIR_T/hold.log waiter_log=$RB_DIR_T/waiter.log
-	dnsmasq_start forking --max-tcp-connections=3
+	rb_tcp_limit
+	dnsmasq_start forking ${RB_TCP_LIMIT_OPTS[@]+"${RB_TCP_LIMIT_OPTS[@]}"}
 	rb_lan_still_served
 	rb_snapshot
 	rb_bad_input_ports
-	rb_spawn_client RB_HOLDER "$LAN_NS" "$hold_log" hold "$NODE_IP4" 3
+	rb_spawn_client RB_HOLDER "$LAN_NS" "$hold_log" hold "$NODE_IP4" "$RB_TCP_LIMIT"
 	dt_wait_until 10 grep -q '^held' "$hold_log"
-	dt_wait_until 10 rb_child_count 3
+	dt_wait_until 10 rb_child_count "$RB_TCP_LIMIT"
 	rb_spawn_client RB_WAITER "$LAN_NS" "$waiter_log" \
 		raw "$NODE_IP4" "$(rb_hex "small.$ZONE")" --wait 30 --expect answered
 	dt_daemon_stop "$RB_HOLDER"

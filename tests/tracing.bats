@@ -180,18 +180,25 @@ tr_scenario() {
 
 # bats test_tags=feature:tracing
 @test "trace: pod's TCP connection refused by --local-service before fork; the warning is unchanged (forking)" {
-	local re
+	local re udp=0
 	dnsmasq_start forking --local-service
 	tr_refused a '--local-service'
 	# The default-verbosity warnings, exactly as upstream prints them: UDP
 	# once, TCP for each connection, now from the main process (no fork).
-	tr_expect_line "dnsmasq\\[$DNSMASQ_PID\\]: ignoring query from non-local network 198\\.51\\.100\\.10 \\(logged only once\\)$"
-	re="dnsmasq\\[$DNSMASQ_PID\\]: ignoring query from non-local network 198\\.51\\.100\\.10$"
+	if dnsmasq_has_message 'ignoring query from non-local network %s'; then
+		tr_expect_line "dnsmasq\\[$DNSMASQ_PID\\]: ignoring query from non-local network 198\\.51\\.100\\.10 \\(logged only once\\)$"
+		re="dnsmasq\\[$DNSMASQ_PID\\]: ignoring query from non-local network 198\\.51\\.100\\.10$"
+	else
+		# 2.85's wording names no client, and is the same for UDP (its
+		# one line) and TCP.
+		re="dnsmasq\\[$DNSMASQ_PID\\]: Ignoring query from non-local network$"
+		udp=1
+	fi
 	tr_expect_line "$re"
 	dig_tcp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
 	expect_decision "second TCP query" refused
-	dt_wait_until 5 tr_count_is 2 "$re" >/dev/null ||
-		dt_fail "expected the TCP warning once per connection, found $(tr_count "$re")"
+	dt_wait_until 5 tr_count_is $((udp + 2)) "$re" >/dev/null ||
+		dt_fail "expected the TCP warning once per connection (and $udp UDP one of the same words), found $(tr_count "$re")"
 }
 
 # bats test_tags=feature:tracing
@@ -348,12 +355,32 @@ tr_scenario() {
 # bats test_tags=feature:tracing,bug:calico-tcp
 @test "trace: truncation of a cached answer by dnsmasq for a client without EDNS0 (forking)" {
 	dnsmasq_start forking
+	# 2.85 caches no reply without the RA bit ("don't cache replies from
+	# non-recursive nameservers"), and our upstream is authoritative only;
+	# 2.90 sets RA before it caches.  The next test has 2.85 truncate an
+	# answer of its own.
+	if dnsmasq_version_before 2.90; then
+		skip "this dnsmasq caches no answer of a non-recursive upstream (2.85 and earlier): nothing to truncate from the cache"
+	fi
 	dig_auto "$POD_a_NS" "$NODE_IP4" "big.$ZONE" +noedns
 	expect_answers "$BIG_COUNT"
 	# Now in the cache (from the UDP answer, or the TCP one in 2.90).
 	dig_udp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
 	grep -qE 'flags:[a-z ]* tc' <<<"$Q_OUT" || dt_fail "no TC bit in the UDP reply"
 	tr_expect_line 'dnsmasq-debug\[[0-9]+\]: reply to query\[A\] big\.example from 198\.51\.100\.10#[0-9]+ truncated by dnsmasq: local answer exceeds the client.s limit of 512 bytes \(512-byte default, no EDNS0\)$'
+}
+
+# bats test_tags=feature:tracing
+@test "trace: truncation of a local answer (--host-record) by dnsmasq for a client without EDNS0 (forking)" {
+	local DNSMASQ_CONF i
+	# shellcheck disable=SC2034 # read by dnsmasq_start
+	DNSMASQ_CONF=$(for ((i = 101; i <= 100 + BIG_COUNT; i++)); do
+		printf 'host-record=big-local.%s,203.0.113.%s\n' "$ZONE" "$i"
+	done)
+	dnsmasq_start forking
+	dig_udp "$POD_a_NS" "$NODE_IP4" "big-local.$ZONE"
+	grep -qE 'flags:[a-z ]* tc' <<<"$Q_OUT" || dt_fail "no TC bit in the UDP reply"
+	tr_expect_line 'dnsmasq-debug\[[0-9]+\]: reply to query\[A\] big-local\.example from 198\.51\.100\.10#[0-9]+ truncated by dnsmasq: local answer exceeds the client.s limit of 512 bytes \(512-byte default, no EDNS0\)$'
 }
 
 # bats test_tags=feature:tracing,bug:calico-tcp

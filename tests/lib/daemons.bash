@@ -184,6 +184,29 @@ dnsmasq_start() {
 	}
 }
 
+# dnsmasq_has_option OPTION: $DNSMASQ knows --OPTION (its --help lists
+# it).  For tests of a feature some supported bases predate, e.g.
+# --max-tcp-connections, which 2.85 does not have.
+dnsmasq_has_option() {
+	"$DNSMASQ" --help 2>/dev/null | grep -qE -- "^ *(-[[:alnum:]], )?--$1(=| |\$)"
+}
+
+# dnsmasq_has_message TEXT: $DNSMASQ's binary holds TEXT, a log message
+# as its source spells it (a printf format): for the wording of a message
+# which changed between supported bases.
+dnsmasq_has_message() {
+	grep -qaF -- "$1" "$DNSMASQ"
+}
+
+# dnsmasq_version_before VERSION: $DNSMASQ is an older release than
+# VERSION (its --version, without Debian's or our suffix).
+dnsmasq_version_before() {
+	local v
+	v=$("$DNSMASQ" --version | sed -nE '1s/^Dnsmasq version ([0-9]+(\.[0-9]+)+).*/\1/p')
+	[[ -n "$v" && "$v" != "$1" ]] &&
+		[[ "$(printf '%s\n' "$v" "$1" | sort -V | head -n 1)" == "$v" ]]
+}
+
 dnsmasq_style_option() {
 	case "$1" in
 	forking) printf '%s\n' --keep-in-foreground ;;

@@ -108,6 +108,22 @@ rb_lan_still_served() {
 	expect_decision "TCP from the LAN" answered
 }
 
+# rb_tcp_limit: how many TCP connections dnsmasq serves at once, for the
+# tests of that limit: RB_TCP_LIMIT, and RB_TCP_LIMIT_OPTS, the options
+# which set it.  --max-tcp-connections=3 where dnsmasq has that option;
+# 2.85 has not: its limit is MAX_PROCS, 20, fixed in config.h.
+rb_tcp_limit() {
+	if dnsmasq_has_option max-tcp-connections; then
+		RB_TCP_LIMIT=3
+		RB_TCP_LIMIT_OPTS=(--max-tcp-connections=3)
+	else
+		RB_TCP_LIMIT=20
+		RB_TCP_LIMIT_OPTS=()
+	fi
+	printf 'TCP connection limit: %s (%s)\n' "$RB_TCP_LIMIT" \
+		"${RB_TCP_LIMIT_OPTS[*]:-built in: dnsmasq has no --max-tcp-connections}"
+}
+
 # rb_established NS N: at least N TCP connections from NS to the node's
 # port 53 have completed their handshake (as ss in NS sees them: ESTAB, or
 # FIN-WAIT once the client has sent its query and half-closed).
