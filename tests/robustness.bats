@@ -260,6 +260,9 @@ rb_refused_traced() {
 	out=$(rb_client "$ns" raw "$NODE_IP4" "$q" "$q" "$q" "$q" "$q" \
 		--wait "$RB_PROMPT" --expect closed) || rc=1
 	printf '%s\n' "$out"
+	if ((rc != 0)) && grep -q 'server hung' <<<"$out"; then
+		dt_xfail_signature bug:local-service-tcp-leak "refused connections left open (server hung)"
+	fi
 	((rc == 0)) || return 1
 	# The question is in the line if it had arrived when dnsmasq decided.
 	rb_expect_traced "$peer" "$(rb_ports "$out")" \
@@ -273,7 +276,7 @@ rb_refused_traced() {
 	rb_finish
 }
 
-# bats test_tags=feature:tracing
+# bats test_tags=feature:tracing,bug:local-service-tcp-leak
 @test "--log-debug shows each refused TCP connection once, with the rule that refused it (--local-service, no-daemon)" {
 	dnsmasq_start no-daemon --local-service
 	rb_refused_traced "$POD_a_NS" "$POD_a_IP4" --local-service

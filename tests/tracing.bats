@@ -310,13 +310,18 @@ tr_scenario() {
 	tr_expect_line "$re"
 }
 
-# bats test_tags=feature:tracing
+# bats test_tags=feature:tracing,bug:label-exception-tcp
 @test "trace: LAN client to an address labelled eth0:lbl accepted by the label exception (--interface=eth0:lbl, forking)" {
 	local re rc=0
 	dt_addr_add "$NODE_NS" 192.0.2.2/24 eth0 label eth0:lbl
 	dnsmasq_start forking --interface=eth0:lbl || rc=1
 	# Only the labelled address is served: the control asks that one.
 	[[ $rc != 0 ]] || CELL_CONTROL="$LAN_NS 192.0.2.2" check_cell "$LAN_NS" 192.0.2.2 answered || rc=1
+	# Stock 2.93's TCP check has no label exception: it answers the
+	# labelled address over UDP and closes the TCP connection at accept.
+	if [[ $rc != 0 && "${CELL_UDP:-}" == answered && "${CELL_TCP:-}" == refused ]]; then
+		dt_xfail_signature bug:label-exception-tcp "UDP answered, TCP to the labelled address closed at accept"
+	fi
 	dnsmasq_stop
 	# The node's other tests must not see the extra address.
 	dt_addr_del "$NODE_NS" 192.0.2.2/24 eth0
