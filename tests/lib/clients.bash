@@ -236,9 +236,9 @@ cell_udp() {
 	local -a b a
 	timeout=$DT_UDP_TIMEOUT
 	[[ "$expected" == refused ]] && timeout=$DT_UDP_DROP_TIMEOUT
-	read -r -a b <<<"$(dt_udp_counters "$NODE_NS") $(dt_udp_out_counter "$NODE_NS")"
+	read -r -a b <<<"$(dt_udp_counters "$NODE_NS")"
 	q_probe "$ns" udp "$server" "$name" --type "$(dt_query_type "$name")" --timeout "$timeout"
-	read -r -a a <<<"$(dt_udp_counters "$NODE_NS") $(dt_udp_out_counter "$NODE_NS")"
+	read -r -a a <<<"$(dt_udp_counters "$NODE_NS")"
 	# A client on the node itself sends its query from there.
 	[[ "$ns" == "$NODE_NS" ]] && ((b[2] += 1))
 	printf '    node UDP InDatagrams NoPorts OutDatagrams: before %s, after %s\n' "${b[*]}" "${a[*]}"
@@ -420,25 +420,16 @@ q_probe_word() {
 	sed -nE "s/(^|.* )$1=([^ ]*).*/\\2/p" <<<"$2"
 }
 
-# dt_udp_counters NS: "InDatagrams NoPorts" of the namespace's UDP stack
-# (IPv4 and IPv6 added up): a datagram reached a socket, or found none.
+# dt_udp_counters NS: "InDatagrams NoPorts OutDatagrams" of the namespace's
+# UDP stack (IPv4 and IPv6 added up): a datagram reached a socket, or found
+# none; did anything there send one.
 dt_udp_counters() {
 	# shellcheck disable=SC2016 # an awk program
 	ip netns exec "$1" awk '
-		$1 == "Udp:" && $2 ~ /^[0-9]+$/ { in4 = $2; noport4 = $3 }
+		$1 == "Udp:" && $2 ~ /^[0-9]+$/ { in4 = $2; noport4 = $3; out4 = $5 }
 		$1 == "Udp6InDatagrams" { in6 = $2 }
 		$1 == "Udp6NoPorts" { noport6 = $2 }
-		END { print in4 + in6, noport4 + noport6 }
-	' /proc/net/snmp /proc/net/snmp6
-}
-
-# dt_udp_out_counter NS: OutDatagrams of the namespace's UDP stack (IPv4 and
-# IPv6 added up): did anything there send a datagram.
-dt_udp_out_counter() {
-	# shellcheck disable=SC2016 # an awk program
-	ip netns exec "$1" awk '
-		$1 == "Udp:" && $2 ~ /^[0-9]+$/ { out4 = $5 }
 		$1 == "Udp6OutDatagrams" { out6 = $2 }
-		END { print out4 + out6 }
+		END { print in4 + in6, noport4 + noport6, out4 + out6 }
 	' /proc/net/snmp /proc/net/snmp6
 }
