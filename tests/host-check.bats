@@ -110,22 +110,30 @@ hc_expect_output() {
 	grep -qF -- "$1" <<<"$output" || dt_fail "the output does not mention: $1"
 }
 
-# What a pod really gets: "udp tcp" decisions for big.example.
+# What a pod really gets for big.example, proven rather than inferred
+# from silence (cell_udp, cell_tcp): answered with its records; refused
+# with the node's counters showing dnsmasq read the datagram, or the TCP
+# connection accepted and then closed.  Anything else (timeout, lost,
+# no listener) is no decision and fails the test.
 hc_pod_sees() {
 	local ns
 	ns=$(topo_pod_var "$1" NS)
-	dig_udp "$ns" "$NODE_IP4" "big.$ZONE"
-	HC_UDP=$Q_DECISION
-	dig_tcp "$ns" "$NODE_IP4" "big.$ZONE"
-	HC_TCP=$Q_DECISION
+	cell_udp "$ns" "$NODE_IP4" "big.$ZONE" answered
+	HC_UDP=$CELL_UDP
+	cell_tcp "$ns" "$NODE_IP4" "big.$ZONE"
+	HC_TCP=$CELL_TCP
 	printf 'pod %s sees: UDP %s, TCP %s\n' "$1" "$HC_UDP" "$HC_TCP"
+	[[ "$HC_UDP" =~ ^(answered|refused)$ ]] ||
+		dt_fail "pod $1: no decision over UDP: $HC_UDP ${CELL_UDP_WHY:-}" || return 1
+	[[ "$HC_TCP" =~ ^(answered|refused)$ ]] ||
+		dt_fail "pod $1: no decision over TCP: $HC_TCP ${CELL_TCP_WHY:-}"
 }
 
 # The tool's verdict must match reality: affected (1) exactly when UDP is
 # answered and TCP refused.
 hc_expect_verdict_matches() {
 	local pod=$1
-	hc_pod_sees "$pod"
+	hc_pod_sees "$pod" || return 1
 	if [[ "$HC_UDP" == answered && "$HC_TCP" == refused ]]; then
 		[[ "$status" == 1 ]] || dt_fail "the pod's TCP is refused while UDP is answered, but the check said exit $status"
 	else
@@ -187,7 +195,7 @@ hc_expect_verdict_matches() {
 	hc_need_stock
 	hc_start "$STOCK" --bind-interfaces
 	topo_pod c 198.51.100.12 2001:db8:2::12
-	hc_pod_sees c
+	hc_pod_sees c || return 1
 	[[ "$HC_UDP" == answered && "$HC_TCP" == answered ]] ||
 		dt_fail "a pod created after start-up gets UDP $HC_UDP / TCP $HC_TCP"
 	hc_check
