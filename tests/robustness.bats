@@ -349,8 +349,7 @@ rb_churn_with_queries() {
 		dig_tcp "${RB_CHURN_NS[-1]}" "$NODE_IP4" "small.$ZONE"
 		expect_decision "TCP from new pod ${RB_CHURN_CALI[-1]}" answered || {
 			rc=1
-			[[ "$Q_DECISION" != refused ]] ||
-				dt_xfail_signature bug:calico-tcp "a new pod's TCP query refused"
+			dt_diagnose_cell "${RB_CHURN_NS[-1]}" "$NODE_IP4" "small.$ZONE"
 		}
 		rb_churn_down
 		rb_expect_running || break

@@ -195,8 +195,9 @@ tr_scenario() {
 		udp=1
 	fi
 	tr_expect_line "$re"
-	dig_tcp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
-	expect_decision "second TCP query" refused
+	cell_tcp "$POD_a_NS" "$NODE_IP4" "big.$ZONE"
+	[[ "$CELL_TCP" == refused ]] ||
+		dt_fail "second TCP query: expected refused, saw $CELL_TCP ${CELL_TCP_WHY:-}"
 	dt_wait_until 5 tr_count_is $((udp + 2)) "$re" >/dev/null ||
 		dt_fail "expected the TCP warning once per connection (and $udp UDP one of the same words), found $(tr_count "$re")"
 }
