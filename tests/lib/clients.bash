@@ -7,12 +7,13 @@
 # through $(...), so the transcript still reaches the test's output:
 #   Q_OUT       everything the client printed
 #   Q_RC        its exit status
-#   Q_DECISION  answered | refused | other
-#               answered: a DNS response with status NOERROR came back
-#                         (a UDP reply with the TC bit counts: it was answered)
-#               refused:  no response at all: UDP timed out, or the TCP
-#                         connection was closed/reset without one
-#               other:    a response with another status, or nonsense
+#   Q_DECISION  answered | no-answer | other
+#               answered:  a DNS response with status NOERROR came back
+#                          (a UDP reply with the TC bit counts: it was answered)
+#               no-answer: no response at all (timed out, closed, reset):
+#                          never a refusal, which only dnsprobe and the
+#                          node's counters can prove (cell_udp, cell_tcp)
+#               other:     a response with another status, or nonsense
 #   Q_ANSWERS   number of answer records (from dig/kdig's header line)
 
 # Seconds a UDP client waits before calling a query dropped.  Every refused
@@ -54,7 +55,7 @@ q_classify() {
 	elif grep -qE 'status: [A-Z]+' <<<"$Q_OUT"; then
 		Q_DECISION=other
 	elif grep -qiE 'timed out|end of file|connection reset|no servers could be reached|communications error|connection refused|failed to query server|network error' <<<"$Q_OUT"; then
-		Q_DECISION=refused
+		Q_DECISION=no-answer
 	else
 		Q_DECISION=other
 	fi
