@@ -330,6 +330,7 @@ diff_event() {
 		ip -n "$NODE_NS" link set vnet0 down
 		ip -n "$NODE_NS" link set vnet0 name vnet0r
 		ip -n "$NODE_NS" link set vnet0r up
+		dt_wait_until "$DT_WAIT_TIMEOUT" diff_vm_port_ready vnet0r
 		;;
 	port)
 		ip -n "$NODE_NS" link add vnet7 type veth peer name vnet7p
@@ -351,9 +352,35 @@ diff_event_undo() {
 		ip -n "$NODE_NS" link set vnet0r down
 		ip -n "$NODE_NS" link set vnet0r name vnet0
 		ip -n "$NODE_NS" link set vnet0 up
+		dt_wait_until "$DT_WAIT_TIMEOUT" diff_vm_port_ready vnet0
 		;;
 	*) ;;
 	esac
+}
+
+# diff_paths_ready: every client reaches its server's addresses and back
+# (tests/differential/pathcheck: the kernel's "port unreachable" from the
+# discard port), so that a cell's silence is never the network's.
+diff_paths_ready() {
+	local client ns srv4 srv6
+	while read -r client ns srv4 srv6; do
+		dt_wait_until "$DT_WAIT_TIMEOUT" ip netns exec "$ns" "$DIFF_DIR/pathcheck" "$srv4" "$srv6" || {
+			printf 'FAIL: client %s has no network path to %s %s: the topology, not dnsmasq\n' \
+				"$client" "$srv4" "$srv6"
+			return 1
+		}
+	done < <(diff_clients)
+}
+
+# diff_vm_port_ready PORT: the VM's way in works again after its bridge
+# port went down and up.  The kernel's link watcher marks both ends of the
+# veth up and the bridge forwards on the port only some time later (up to
+# a second, more under load); a datagram the VM sends before then is
+# dropped, and the next row's first UDP queries from the VM were lost.
+diff_vm_port_ready() {
+	ip -n "$NODE_NS" -o link show dev "$1" | grep -q 'state UP' &&
+		ip -n "$VM_NS" -o link show dev eth0 | grep -q 'state UP' &&
+		bridge -n "$NODE_NS" link show dev "$1" | grep -q 'state forwarding'
 }
 
 # diff_netlink_overflow N: dnsmasq stopped while N veth pairs come and go
@@ -431,10 +458,12 @@ diff_run_build() {
 		printf 'start\tDEAD\tdnsmasq did not start\n' >>"$out"
 		return 0
 	}
+	diff_paths_ready || return 1
 	diff_probe_cells "$row" start "$out"
 	for ev in ${events[@]+"${events[@]}"}; do
 		dt_pid_alive "$DNSMASQ_PID" || break
 		diff_event "$ev"
+		diff_paths_ready || return 1
 		diff_probe_cells "$row" "after-$ev" "$out"
 	done
 	for check in $(diff_row_get "$row" checks); do
