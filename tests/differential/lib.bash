@@ -330,7 +330,7 @@ diff_event() {
 		ip -n "$NODE_NS" link set vnet0 down
 		ip -n "$NODE_NS" link set vnet0 name vnet0r
 		ip -n "$NODE_NS" link set vnet0r up
-		dt_wait_until "$DT_WAIT_TIMEOUT" diff_vm_port_ready vnet0r
+		dt_wait_until "$DT_WAIT_TIMEOUT" diff_port_ready "$VM_NS" vnet0r
 		;;
 	port)
 		ip -n "$NODE_NS" link add vnet7 type veth peer name vnet7p
@@ -352,7 +352,7 @@ diff_event_undo() {
 		ip -n "$NODE_NS" link set vnet0r down
 		ip -n "$NODE_NS" link set vnet0r name vnet0
 		ip -n "$NODE_NS" link set vnet0 up
-		dt_wait_until "$DT_WAIT_TIMEOUT" diff_vm_port_ready vnet0
+		dt_wait_until "$DT_WAIT_TIMEOUT" diff_port_ready "$VM_NS" vnet0
 		;;
 	*) ;;
 	esac
@@ -372,15 +372,16 @@ diff_paths_ready() {
 	done < <(diff_clients)
 }
 
-# diff_vm_port_ready PORT: the VM's way in works again after its bridge
-# port went down and up.  The kernel's link watcher marks both ends of the
-# veth up and the bridge forwards on the port only some time later (up to
-# a second, more under load); a datagram the VM sends before then is
-# dropped, and the next row's first UDP queries from the VM were lost.
-diff_vm_port_ready() {
-	ip -n "$NODE_NS" -o link show dev "$1" | grep -q 'state UP' &&
-		ip -n "$VM_NS" -o link show dev eth0 | grep -q 'state UP' &&
-		bridge -n "$NODE_NS" link show dev "$1" | grep -q 'state forwarding'
+# diff_port_ready NS PORT: the guest in NS reaches the bridge through
+# PORT.  After a port is created, or goes down and up, the kernel's link
+# watcher marks both ends of the veth up and the bridge forwards on the
+# port only some time later (up to a second, more under load); what the
+# guest sends before then is dropped (seen: a VM's first UDP queries
+# "lost" after the rename, a DHCP client's every DISCOVER unheard).
+diff_port_ready() {
+	ip -n "$NODE_NS" -o link show dev "$2" | grep -q 'state UP' &&
+		ip -n "$1" -o link show dev eth0 | grep -q 'state UP' &&
+		bridge -n "$NODE_NS" link show dev "$2" | grep -q 'state forwarding'
 }
 
 # diff_netlink_overflow N: dnsmasq stopped while N veth pairs come and go
@@ -414,6 +415,7 @@ diff_dhcp4() {
 	ip -n "$NODE_NS" link add vnetd type veth peer name eth0 netns "$ns"
 	ip -n "$NODE_NS" link set vnetd master virbr0 up
 	ip -n "$ns" link set eth0 address "$DHCP_MAC" up
+	dt_wait_until "$DT_WAIT_TIMEOUT" diff_port_ready "$ns" vnetd
 	script=$(mktemp "$DT_STATE/udhcpc-script.XXXXXX")
 	result=$(mktemp "$DT_STATE/udhcpc-result.XXXXXX")
 	# shellcheck disable=SC2016 # for the script udhcpc runs
@@ -421,7 +423,11 @@ diff_dhcp4() {
 		"$result" >"$script"
 	chmod +x "$script"
 	ip netns exec "$ns" busybox udhcpc -i eth0 -f -q -n -t 4 -T 1 -A 1 -s "$script" >/dev/null 2>&1 || true
-	if [[ -s "$result" ]]; then
+	if [[ ! -s "$result" ]] && ! grep -q "DHCPDISCOVER(virbr0) $DHCP_MAC" "$DNSMASQ_LOG"; then
+		# No lease, and dnsmasq never heard the client: the network's
+		# silence, not dnsmasq's answer.
+		printf 'dhcp4/lease\tclient-unheard\tudhcpc\n' >>"$out"
+	elif [[ -s "$result" ]]; then
 		# shellcheck disable=SC2016 # an awk program
 		awk '{ v = substr($0, index($0, "=") + 1); sub(/=.*/, "")
 			print "dhcp4/" $0 "\t" (v == "" ? "-" : v) "\tudhcpc" }' "$result" >>"$out"
