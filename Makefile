@@ -35,7 +35,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
 FUZZ_DEPS := clang
 
-.PHONY: follow check-follow check-deps-services all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: series check-series follow check-follow check-deps-services all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -140,6 +140,15 @@ check-follow:
 # over it, downgrade, purge; leaves the machine's packages as it found them.
 check-package:
 	tests/package/run --base "$(BASE)"
+
+# Every base's patches (patches/<base>/, <base>.series) from the one source,
+# patches/source/ (contrib/build-helpers/series); check-series: fails if what
+# is committed differs from what the source gives (CI).
+series:
+	$(HELPERS)/series generate
+
+check-series:
+	$(HELPERS)/series check
 
 # The series against pristine upstream 2.93, as mails for dnsmasq-discuss.
 upstream-patches:
