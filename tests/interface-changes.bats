@@ -160,6 +160,37 @@ ic_nopktinfo_prepare() {
 	ic_expect_tcp_refused "$NODE_IP6"
 }
 
+# ic_no_tcp_interface_build: DNSMASQ's own tree built again with
+# -DNO_TCP_INTERFACE, as on the BSDs, macOS and Solaris, where
+# tcp_interface() knows nothing; sets IC_NO_TCPIF_BIN. (A stock tree
+# ignores the flag: there the shim alone hides the interface.)
+ic_no_tcp_interface_build() {
+	local tree copts
+	tree=$(cd "$(dirname "$DNSMASQ")" && pwd)
+	[[ -f "$tree/Makefile" && -f "$tree/.base-info" ]] ||
+		dt_fail "$DNSMASQ is not in a prepared tree (make build): cannot build it with -DNO_TCP_INTERFACE" || return 1
+	copts=$(sed -n "s/^COPTS='\(.*\)'\$/\1/p" "$tree/.base-info")
+	IC_NO_TCPIF_BIN=$DT_STATE/no-tcp-interface/dnsmasq
+	if [[ ! -x "$IC_NO_TCPIF_BIN" ]]; then
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$tree" BUILDDIR="$DT_STATE/no-tcp-interface" \
+			COPTS="$copts -DNO_TCP_INTERFACE" >"$DT_STATE/no-tcp-interface.log" 2>&1 ||
+			dt_fail "building $tree with -DNO_TCP_INTERFACE failed (see $DT_STATE/no-tcp-interface.log)" || return 1
+	fi
+}
+
+# Where the kernel cannot tell a TCP connection's arrival interface at all
+# (the BSDs, macOS, Solaris: tcp_interface() returns 0), failing closed
+# would refuse every IPv6 connection under --bind-interfaces while UDP
+# answers: the listener decides there, as in stock.
+@test "built as on the BSDs: an IPv6 TCP connection under --bind-interfaces is answered as stock answers it" {
+	ic_nopktinfo_prepare
+	ic_no_tcp_interface_build
+	DNSMASQ=$IC_NO_TCPIF_BIN dnsmasq_start forking --bind-interfaces
+	cell_tcp "$LAN_NS" "$NODE_IP6" "small.$ZONE" answered
+	[[ "$CELL_TCP" == answered ]] || dt_fail "TCP over IPv6 without arrival interfaces: $CELL_TCP ${CELL_TCP_WHY:-}" || return 1
+	cell_after
+}
+
 @test "--bind-interfaces: IPv4 TCP needs no arrival interface and is still answered" {
 	ic_nopktinfo_prepare
 	dnsmasq_start forking --bind-interfaces
