@@ -3,12 +3,12 @@
 #
 # An IPv6 pod asks the node's eth0 address 2001:db8:1::1 while dnsmasq runs
 # with --bind-interfaces and an interface filter that excludes the pod's
-# cali.  Every stock build (2.90, 2.91, 2.93) drops the UDP query but
-# answers the same query over TCP: for IPv6, receive_query() checks the
-# arrival interface even with --bind-interfaces, do_tcp_connection() does
-# not.  The patched build applies UDP's check to TCP and refuses both.
-# These fail on every stock build (tag bug:ipv6-bind-interfaces-parity,
-# listed in every base's STOCK_FAILS).
+# cali.  A stock build drops the UDP query but answers the same query over
+# TCP: for IPv6, receive_query() checks the arrival interface even with
+# --bind-interfaces, do_tcp_connection() does not.  The patched build
+# applies UDP's check to TCP and refuses both.  Tag
+# bug:ipv6-bind-interfaces-parity (the stock versions that fail it:
+# tests/bugs.tsv).
 #
 # (Over IPv4 the same modes answer the pod on UDP and TCP alike: the socket
 # bound to 192.0.2.1 takes what arrives for that address; see

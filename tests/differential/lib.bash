@@ -25,7 +25,6 @@
 
 DIFF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIFF_CORPUS_DIR=$DIFF_DIR/corpus
-DIFF_INTENDED=$DIFF_DIR/intended.tsv
 : "${DT_DIFF_UDP_TIMEOUT:=0.7}"
 : "${DT_DIFF_TCP_TIMEOUT:=2}"
 # full (default): every row; quick: only rows tagged "quick" (by hand).
@@ -491,14 +490,15 @@ diff_run_build() {
 # Comparison
 
 # diff_intended ROW CLIENT/FAMILY PROTO STOCK OURS OURS_UDP: the difference
-# is listed in intended.tsv (columns: config, client, protocol, stock, ours,
-# why; client "pod" matches every family, "pod/v6" one; bash patterns
-# allowed).  Ours "=udp": our TCP answer has the rcode our UDP answer to
-# the same cell has (any rcode when UDP got none): answer parity.
+# is listed in intended.tsv, its outcomes resolved through its tag
+# (tests/facts intended: config, client, protocol, stock, ours, tag; client
+# "pod" matches every family, "pod/v6" one; bash patterns allowed).  Ours
+# "=udp": our TCP answer has the rcode our UDP answer to the same cell has
+# (any rcode when UDP got none): answer parity.
 diff_intended() {
-	local row=$1 cf=$2 proto=$3 stock=$4 ours=$5 udp=$6 r c p s o why
-	while IFS=$'\t' read -r r c p s o why; do
-		[[ -z "$r" || "$r" == \#* || "$r" == config ]] && continue
+	local row=$1 cf=$2 proto=$3 stock=$4 ours=$5 udp=$6 r c p s o
+	[[ -n "${DIFF_INTENDED_ROWS:-}" ]] || DIFF_INTENDED_ROWS=$("$DIFF_DIR/../facts" intended)
+	while IFS=$'\t' read -r r c p s o _; do
 		# shellcheck disable=SC2053 # the table's fields are patterns
 		[[ "$row" == $r ]] || continue
 		# shellcheck disable=SC2053
@@ -511,9 +511,8 @@ diff_intended() {
 			# shellcheck disable=SC2053
 			[[ "$ours" == $o ]] || continue
 		fi
-		: "$why"
 		return 0
-	done <"$DIFF_INTENDED"
+	done <<<"$DIFF_INTENDED_ROWS"
 	return 1
 }
 
