@@ -35,6 +35,13 @@ dt_scope() {
 	export DT_SCOPE
 }
 
+# The state directory, and "file" scope: what a bats file's setup_file, or
+# a script using the kit (bench/, contrib/build-helpers/), starts with.
+dt_setup_file() {
+	dt_state_init
+	dt_scope file
+}
+
 # dt_register KIND VALUE [EXTRA]
 dt_register() {
 	printf '%s\t%s\t%s\t%s\n' "${DT_SCOPE:-file}" "$1" "$2" "${3:-}" \
