@@ -35,7 +35,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
 FUZZ_DEPS := clang
 
-.PHONY: follow check-follow check-deps-services all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -162,7 +162,13 @@ deps:
 check-deps-services:
 	$(HELPERS)/check-no-services $(ALL_DEPS)
 
-lint:
+# Every generated place (README tables, generated .bats files, test counts)
+# against its data: tests/bugs.tsv and tests/matrix/ (tests/facts --write
+# regenerates them). No root, no network.
+check-facts:
+	tests/facts --check
+
+lint: check-facts
 	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
