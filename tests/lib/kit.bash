@@ -6,10 +6,9 @@
 # (clients.bash).  The suite (lib/common.bash), bench/, tests/package/ and
 # contrib/build-helpers/ source this file, never the parts:
 #
-#   source "$REPO/tests/lib/kit.bash"            the kit
-#   source "$REPO/tests/lib/kit.bash" package    and the Debian package
-#                                                test's helpers
-#                                                (tests/package/lib.bash)
+#   source "$REPO/tests/lib/kit.bash"    the kit
+#   dt_kit_use package                   and the Debian package test's
+#                                        helpers (tests/package/lib.bash)
 #
 # Sourcing defines functions and defaults only; nothing exists until the
 # caller makes its state directory (dt_state_init) and registers there
@@ -27,14 +26,18 @@ source "$DT_LIB/daemons.bash"
 # shellcheck source=tests/lib/clients.bash
 source "$DT_LIB/clients.bash"
 
-case "${1:-}" in
-"") ;;
-package)
-	# shellcheck source=tests/package/lib.bash
-	source "$DT_LIB/../package/lib.bash"
-	;;
-*)
-	printf 'tests/lib/kit.bash: unknown part %s (known: package)\n' "$1" >&2
-	return 2
-	;;
-esac
+# dt_kit_use PART: an optional part of the kit: package (the Debian package
+# test's helpers).  (Not an argument of `source`: without one, bash hands
+# the sourced file the caller's own arguments.)
+dt_kit_use() {
+	case "$1" in
+	package)
+		# shellcheck source=tests/package/lib.bash
+		source "$DT_LIB/../package/lib.bash"
+		;;
+	*)
+		printf 'dt_kit_use: unknown part %s (known: package)\n' "$1" >&2
+		return 2
+		;;
+	esac
+}
