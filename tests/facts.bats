@@ -7,6 +7,8 @@
 # repository and expects the check to fail, naming that place; the data
 # edited once and regenerated passes again.  No namespaces, no daemons.
 
+# shellcheck disable=SC2016 # sed scripts: backquotes and $ are literal
+
 load lib/common
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
