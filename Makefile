@@ -35,7 +35,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
 FUZZ_DEPS := clang
 
-.PHONY: series check-series follow check-follow check-deps-services all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -81,13 +81,15 @@ check-differential: $(if $(filter command line environment,$(origin DNSMASQ)),,b
 	  tests/run $(wildcard tests/differential*.bats)
 
 # Proof that the suite detects the bug: the unpatched build of BASE must fail
-# exactly the tests tagged in the base's STOCK_FAILS, and pass all others.
+# exactly the tests tagged with the bugs tests/bugs.tsv gives BASE's version
+# (tests/facts stock-fails BASE), and pass all others.
 # (Without TESTS, every file but the differential suite, which would only
 # compare the stock build with itself.)
 STOCK_TESTS = $(or $(TESTS),$(filter-out tests/differential%,$(wildcard tests/*.bats)))
 check-stock: stock-references
+	tags=$$(tests/facts stock-fails "$(BASE)") && \
 	DNSMASQ="$(abspath $(STOCK_DNSMASQ))" DNSMASQ_STOCK="$(abspath $(STOCK_DNSMASQ))" \
-	  tests/run --expect-failures "$(call base_get,$(BASE),STOCK_FAILS)" $(ALLOW_SKIP_ARGS) $(STOCK_TESTS)
+	  tests/run --expect-failures "$$tags" $(ALLOW_SKIP_ARGS) $(STOCK_TESTS)
 
 # Benchmark, not part of check (bench/README.md): our build against the
 # unpatched builds of the same base and of 2.93. BENCH_QUICK=1: ~2 minutes.
@@ -169,9 +171,15 @@ deps:
 check-deps-services:
 	$(HELPERS)/check-no-services $(ALL_DEPS)
 
-lint:
-	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/lib/*.bash tests/package/run tests/package/lib.bash \
-	  tests/robustness/lib.bash tests/differential/lib.bash tests/differential/readme-table tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
+# Every generated place (README tables, generated .bats files, test counts)
+# against its data: tests/bugs.tsv and tests/matrix/ (tests/facts --write
+# regenerates them). No root, no network.
+check-facts:
+	tests/facts --check
+
+lint: check-facts
+	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	  tests/robustness/lib.bash tests/differential/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
 
 clean:

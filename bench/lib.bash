@@ -120,26 +120,22 @@ node_address_count() {
 # wildcard mode (the default), answering from its cache; no logging, which
 # would cost more than what we measure.
 
-# bench_dnsmasq_start BINARY STYLE-OPTION [WRAPPER...]: sets BENCH_PID.
+# bench_dnsmasq_start BINARY STYLE [WRAPPER...]: the suite's starter
+# (dnsmasq_start, tests/lib/daemons.bash) under WRAPPER (valgrind, taskset),
+# then exactly one query before the measurements (callgrind subtracts
+# runs).  STYLE: forking or no-daemon.  Sets BENCH_PID.
 bench_dnsmasq_start() {
-	local bin=$1 style=$2 dir
+	local bin=$1 style=$2
 	shift 2
-	dir=$(dt_daemon_dir dnsmasq)
-	BENCH_DNSMASQ_DIR=$dir
-	dt_spawn BENCH_PID "$NODE_NS" "$dir/stderr" "$@" "$bin" "$style" \
-		--conf-file=/dev/null --no-resolv --no-hosts --server="$UPSTREAM_IP4" \
-		--log-facility="$dir/dnsmasq.log" --pid-file="$dir/dnsmasq.pid"
-	# Exactly one query before the measurements (callgrind subtracts runs).
-	if ! dt_wait_until "${BENCH_START_TIMEOUT:-10}" dnsmasq_listening >/dev/null ||
+	# shellcheck disable=SC2034 # read by dnsmasq_start
+	local -a DNSMASQ_WRAP=("$@")
+	if ! DT_WAIT_TIMEOUT=${BENCH_START_TIMEOUT:-10} dnsmasq_start --bin "$bin" --no-debug "$style" >&2 ||
 		! dnsmasq_answers; then
-		cat "$dir/stderr" "$dir/dnsmasq.log" >&2 || true
+		cat "$DNSMASQ_OUT" "$DNSMASQ_LOG" >&2 || true
 		return 1
 	fi
-}
-
-dnsmasq_listening() {
-	dt_pid_alive "$BENCH_PID" &&
-		dt_listening "$NODE_NS" tcp ':53$' && dt_listening "$NODE_NS" udp ':53$'
+	BENCH_PID=$DNSMASQ_PID
+	BENCH_DNSMASQ_DIR=$DNSMASQ_DIR
 }
 
 # The node's dnsmasq answers (and so has small.example in its cache).
@@ -275,7 +271,7 @@ measure_storm() {
 measure_round() {
 	local n=$1 round=$2 label=$3 bin=$4
 	bench_say "$n extra interfaces, round $round: $label"
-	bench_dnsmasq_start "$bin" --keep-in-foreground
+	bench_dnsmasq_start "$bin" forking
 	measure_udp "$n" "$round" "$label"
 	measure_tcp_persistent "$n" "$round" "$label"
 	measure_tcp_new "$n" "$round" "$label" node
@@ -300,7 +296,7 @@ measure_round() {
 callgrind_run() {
 	local bin=$1 out=$2 conns=$3 per_conn=$4 udp=$5 pid
 	# %p: a process dnsmasq forks must not overwrite the main one's file.
-	BENCH_START_TIMEOUT=60 bench_dnsmasq_start "$bin" --no-daemon \
+	BENCH_START_TIMEOUT=60 bench_dnsmasq_start "$bin" no-daemon \
 		valgrind --tool=callgrind --callgrind-out-file="$out.%p"
 	CLIENT_LIMIT=600 in_ns "$NODE_NS" "$TCPQ" -s "$NODE_IP4" -q "$QNAME" -c 1 \
 		-n "$conns" -k "$per_conn" -d 600 -t 20000 >"$out.client"
@@ -372,7 +368,7 @@ measure_callgrind() {
 measure_pair() {
 	local pair=$1 label=$2 bin=$3
 	bench_say "0 extra interfaces, pair $pair: $label"
-	bench_dnsmasq_start "$bin" --keep-in-foreground taskset -c 1
+	bench_dnsmasq_start "$bin" forking taskset -c 1
 	measure_udp 0 "$pair" "$label"
 	measure_tcp_persistent 0 "$pair" "$label"
 	measure_tcp_new 0 "$pair" "$label" node

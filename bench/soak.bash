@@ -32,24 +32,12 @@ soak_port() {
 	printf '%s\n' "$((5300 + $1))"
 }
 
-# soak_start I: binary I on its own port; sets SOAK_PID[I].
+# soak_start I: binary I on its own port (the suite's starter,
+# tests/lib/daemons.bash); sets SOAK_PID[I].
 soak_start() {
-	local i=$1 port dir pid
-	port=$(soak_port "$i")
-	dir=$(dt_daemon_dir dnsmasq)
-	dt_spawn pid "$NODE_NS" "$dir/stderr" "${BINS[$i]}" --keep-in-foreground \
-		--port="$port" --conf-file=/dev/null --no-resolv --no-hosts \
-		--server="$UPSTREAM_IP4" --log-facility="$dir/dnsmasq.log" --pid-file="$dir/dnsmasq.pid"
-	SOAK_PID[i]=$pid
-	dt_wait_until 30 soak_listening "$port" "$pid" >/dev/null || {
-		cat "$dir/stderr" "$dir/dnsmasq.log" >&2 || true
-		return 1
-	}
-}
-
-soak_listening() {
-	dt_pid_alive "$2" &&
-		dt_listening "$NODE_NS" tcp ":$1\$" "$2" && dt_listening "$NODE_NS" udp ":$1\$" "$2"
+	local i=$1
+	DT_WAIT_TIMEOUT=30 dnsmasq_start --bin "${BINS[$i]}" --no-debug forking --port="$(soak_port "$i")" >&2
+	SOAK_PID[i]=$DNSMASQ_PID
 }
 
 # soak_query_all: one TCP query to each dnsmasq.
@@ -122,11 +110,10 @@ soak_measure() {
 
 # soak_startup N: start every binary SOAK_STARTS times with N live calis.
 soak_startup() {
-	local n=$1 i r t0 port pid
+	local n=$1 i r t0 pid
 	set_ifaces "$n"
 	for ((r = 0; r < SOAK_STARTS; r++)); do
 		for i in "${!BINS[@]}"; do
-			port=$(soak_port "$i")
 			t0=$(dt_now_ms)
 			soak_start "$i"
 			pid=${SOAK_PID[i]}

@@ -5,9 +5,12 @@
 #
 # A Calico pod asks the node's dnsmasq (192.0.2.1) for a name whose answer
 # does not fit in 512 bytes.  dnsmasq answers over UDP with the TC bit; the
-# client retries over TCP.  Stock 2.82..2.91 accept that TCP connection and
-# close it at once, because the pod's host-side interface (cali...) has no
-# IPv4 address.  dnsmasq runs with no listening options (wildcard mode).
+# client retries over TCP.  A stock build with bug:calico-tcp (its versions:
+# tests/bugs.tsv) accepts that TCP connection and closes it at once,
+# because the pod's host-side interface (cali...) has no IPv4 address.
+# dnsmasq runs with no listening options (wildcard mode) unless a test says
+# otherwise.  Also the controls: the LAN client and the IPv6 pod (its cali
+# has an IPv6 link-local address, so every build accepts its TCP).
 
 load lib/common
 
@@ -122,4 +125,39 @@ setup_file() {
 	dnsmasq_show_relevant "$POD_a_NS"
 	expect_decision "UDP big answer" answered
 	grep -qE 'flags:[a-z ]* tc' <<<"$Q_OUT" || dt_fail "no TC bit in the UDP reply"
+}
+
+# bats test_tags=bug:calico-tcp
+@test "Debian service with listen-address=192.0.2.1 in dnsmasq.conf: pod's big answer resolves through the glibc resolver" {
+	dnsmasq_start --conf "listen-address=$NODE_IP4,127.0.0.1" daemonized --local-service
+	getent_ahosts "$POD_a_NS" "big.$ZONE" \
+		"$(printf 'nameserver %s\noptions timeout:%s attempts:1' \
+			"$NODE_IP4" "$DT_UDP_TIMEOUT")"
+	dnsmasq_show_relevant "$POD_a_NS"
+	[[ "$Q_ADDRESSES" == "$BIG_COUNT" ]] ||
+		dt_fail "getent printed $Q_ADDRESSES addresses, expected $BIG_COUNT (exit $Q_RC)"
+}
+
+@test "LAN client on eth0: big answer resolves after TCP fallback, IPv6 transport (wildcard, forking)" {
+	dnsmasq_start forking
+	dig_auto "$LAN_NS" "$NODE_IP6" "big.$ZONE" +noedns
+	dnsmasq_show_relevant "$LAN_NS"
+	expect_answers "$BIG_COUNT"
+}
+
+@test "LAN client on eth0: AAAA answer too big for UDP resolves after TCP fallback (wildcard, forking)" {
+	dnsmasq_start forking
+	q_run "$LAN_NS" dig @"$NODE_IP4" "big6.$ZONE" AAAA +noedns \
+		+timeout="$DT_UDP_TIMEOUT" +tries=1
+	q_classify
+	dnsmasq_show_relevant "$LAN_NS"
+	expect_answers "$BIG6_COUNT"
+}
+
+@test "IPv6 pod behind cali (fe80:: only): big answer resolves after TCP fallback (wildcard, forking)" {
+	dnsmasq_start forking
+	dig_auto "$POD_a_NS" "$NODE_IP6" "big.$ZONE" +noedns
+	dnsmasq_show_relevant "$POD_a_NS"
+	expect_no_tcp_failure
+	expect_answers "$BIG_COUNT"
 }

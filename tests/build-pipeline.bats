@@ -21,8 +21,7 @@ setup_file() {
 
 setup() {
 	dt_setup
-	WORK=$(mktemp -d "$DT_STATE/build.XXXXXX")
-	dt_register dir "$WORK"
+	WORK=$(dt_temp_dir build)
 }
 
 # copy_repo DEST: the repository's build scripts and patches, so a test can

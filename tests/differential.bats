@@ -49,9 +49,3 @@ setup_file() {
 	done < <(sed -nE 's/^[[:space:]]*diff_row ([a-z0-9-]+)$/\1/p' "${row_files[@]}")
 	((rc == 0))
 }
-
-@test "tests/README.md's intended-differences table is the one intended.tsv gives" {
-	run "$DIFF_DIR/readme-table" --check
-	printf '%s\n' "$output"
-	((status == 0))
-}

@@ -16,17 +16,10 @@ setup_file() {
 	dt_setup_cluster
 }
 
-# Whatever a test added to the node goes, even when the test failed.
-teardown() {
-	ip -n "$NODE_NS" link del x0 2>/dev/null || true
-	ip -n "$NODE_NS" addr del "$EXTRA_IP4/32" dev eth0 2>/dev/null || true
-	dt_teardown
-}
-
 # A link change on the node, as a pod or a VM starting: a new veth pair,
-# both ends on the node, no address.
+# both ends on the node, no address (registered: it goes with the test).
 ic_link_change() {
-	ip -n "$NODE_NS" link add x0 type veth peer name x1
+	dt_link_add "$NODE_NS" x0 type veth peer name x1
 }
 
 # expect_gw_answer: the query for $GW_NAME got eth0's address.
@@ -85,7 +78,7 @@ ic_interface_name_after_link_change() {
 
 @test "--bind-dynamic --interface-name: answered over TCP after an address is added (forking)" {
 	dnsmasq_start forking --bind-dynamic --interface-name="$GW_NAME,eth0"
-	ip -n "$NODE_NS" addr add "$EXTRA_IP4/32" dev eth0
+	dt_addr_add "$NODE_NS" "$EXTRA_IP4/32" eth0
 	dt_wait_until "$DT_WAIT_TIMEOUT" dt_listening "$NODE_NS" tcp "$EXTRA_IP4:53\$" "$DNSMASQ_PID"
 	dig_tcp "$LAN_NS" "$EXTRA_IP4" "$GW_NAME"
 	dnsmasq_show_relevant "$LAN_NS"
@@ -111,13 +104,13 @@ ic_interface_name_after_link_change() {
 # SANITIZE=1 build reports the use after free; any build must go on).
 @test "--bind-dynamic: a query waiting on an address that goes is survived (UDP, --interface-name)" {
 	dnsmasq_start no-daemon --bind-dynamic --interface-name="$GW_NAME,eth0"
-	ip -n "$NODE_NS" addr add "$EXTRA_IP4/32" dev eth0
+	dt_addr_add "$NODE_NS" "$EXTRA_IP4/32" eth0
 	dt_wait_until "$DT_WAIT_TIMEOUT" dt_listening "$NODE_NS" udp "$EXTRA_IP4:53\$" "$DNSMASQ_PID"
 	kill -STOP "$DNSMASQ_PID"
 	ip netns exec "$LAN_NS" dig @"$EXTRA_IP4" "$GW_NAME" +noedns +timeout=1 +tries=1 >/dev/null 2>&1 &
 	local client=$!
 	sleep 0.3
-	ip -n "$NODE_NS" addr del "$EXTRA_IP4/32" dev eth0
+	dt_addr_del "$NODE_NS" "$EXTRA_IP4/32" eth0
 	kill -CONT "$DNSMASQ_PID"
 	wait "$client" || true
 	dt_wait_until "$DT_WAIT_TIMEOUT" ic_not_listening udp "$EXTRA_IP4"
@@ -212,7 +205,7 @@ ic_no_tcp_interface_build() {
 	done >"$batch"
 	kill -STOP "$DNSMASQ_PID"
 	ip -n "$NODE_NS" -batch "$batch"
-	ip -n "$NODE_NS" addr add "$EXTRA_IP4/32" dev eth0
+	dt_addr_add "$NODE_NS" "$EXTRA_IP4/32" eth0
 	kill -CONT "$DNSMASQ_PID"
 	if ! dt_wait_until "$DT_WAIT_TIMEOUT" dt_listening "$NODE_NS" udp "$EXTRA_IP4:53\$" "$DNSMASQ_PID"; then
 		dnsmasq_show_log

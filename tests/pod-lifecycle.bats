@@ -12,8 +12,6 @@ setup_file() {
 	dt_setup_cluster
 }
 
-# recreate_pod NAME: delete the pod and create it again with the same cali
-# name and addresses; fails unless the cali's ifindex changed.
 # wait_listening POD: under --bind-dynamic, dnsmasq has seen the new cali
 # (it logs "listening on <cali>(#index)") before the cell is checked.
 wait_listening() {
@@ -36,6 +34,8 @@ listening_lines_at_least() {
 	(($(grep -c "listening on $1(" "$DNSMASQ_LOG" || true) >= $2))
 }
 
+# recreate_pod NAME: delete the pod and create it again with the same cali
+# name and addresses; fails unless the cali's ifindex changed.
 recreate_pod() {
 	local name=$1 cali ip4 ip6 old new
 	cali=$(topo_pod_var "$name" CALI)

@@ -15,12 +15,13 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 TEMPLATES=$REPO/contrib/image-builders
 HOOK=$TEMPLATES/buildroot/check-dnsmasq-tcpifidx
 
-setup() {
-	WORK=$(mktemp -d)
+setup_file() {
+	dt_setup_file
 }
 
-teardown() {
-	rm -rf "$WORK"
+setup() {
+	dt_setup
+	WORK=$(dt_temp_dir layouts)
 }
 
 # render TEMPLATE VERSION: the template for upstream VERSION, as make dist fills it.

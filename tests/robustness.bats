@@ -19,12 +19,13 @@
 # dnsmasq_sanitizer_reports), so DNSMASQ=build/sanitize-<base>/dnsmasq makes
 # a sanitizer run of it.
 #
-# Tags: bug:calico-tcp where a pod must be answered over TCP (stock 2.82 to
-# 2.91 close it); bug:bind-dynamic-parity where --bind-dynamic must refuse a
-# pod over TCP (stock 2.93 answers it); bug:local-service-tcp-leak for
-# --no-daemon --local-service, where stock 2.93 leaves each refused
-# connection open (refused in tcp_request(), never closed); feature:tracing
-# for the --log-debug lines.  Helpers: tests/robustness/ (lib.bash, and
+# Tags (tests/bugs.tsv: which stock versions fail them): bug:calico-tcp
+# where a pod must be answered over TCP (a stock build with it closes the
+# connection); bug:bind-dynamic-parity where --bind-dynamic must refuse a
+# pod over TCP (one with it answers); bug:local-service-tcp-leak for
+# --no-daemon --local-service (one with it leaves each refused connection
+# open: refused in tcp_request(), never closed); feature:tracing for the
+# --log-debug lines.  Helpers: tests/robustness/ (lib.bash, and
 # tcpdns.py, the Python client that opens the connections).
 #
 # Pods: "a" (198.51.100.10) and "b" (198.51.100.11), IPv4 behind cali

@@ -99,9 +99,3 @@ st_build_accept_exit() {
 	run check_pod a refused
 	st_expect_failure 'UDP was (no-listener|lost)|TCP was no-listener'
 }
-
-@test "self-test: listen-modes.bats and the README's expectation table agree with tests/matrix/listen-modes.tsv" {
-	run "$ST_DIR/../gen-matrix" --check
-	printf '%s\n' "$output"
-	((status == 0))
-}

@@ -22,7 +22,8 @@ setup_file() {
 }
 
 # A failed test: was pod a's TCP connection closed at accept (the Calico
-# bug's signature, which hides the traces on 2.90/2.91), or something else?
+# bug's signature, which hides the traces on a stock build with it), or
+# something else?
 teardown() {
 	dt_diagnose_failed_test "$NODE_IP4" a
 	dt_teardown

@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 #
 # What a client sees when dnsmasq cannot reach the upstream server of a
-# name: every reply UDP gives, TCP must give too.  Stock 2.90 and 2.91
-# answer such a UDP query REFUSED but close the TCP connection without a
-# reply ("end of file", the symptom CoreDNS reports); 2.93 answers REFUSED
-# over TCP as well.
+# name: every reply UDP gives, TCP must give too.  A stock build with
+# bug:tcp-upstream-eof (its versions: tests/bugs.tsv) answers such a UDP
+# query REFUSED but closes the TCP connection without a reply ("end of
+# file", the symptom CoreDNS reports).
 
 load lib/common
 

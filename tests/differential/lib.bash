@@ -25,7 +25,6 @@
 
 DIFF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIFF_CORPUS_DIR=$DIFF_DIR/corpus
-DIFF_INTENDED=$DIFF_DIR/intended.tsv
 : "${DT_DIFF_UDP_TIMEOUT:=0.7}"
 : "${DT_DIFF_TCP_TIMEOUT:=2}"
 # full (default): every row; quick: only rows tagged "quick" (by hand).
@@ -150,59 +149,38 @@ diff_expand() {
 }
 
 # ---------------------------------------------------------------------------
-# dnsmasq, started as the row says.  Not dnsmasq_start: that one always
-# adds --log-debug, and without it our build must behave as stock does.
+# dnsmasq, started as the row says (dnsmasq_start, tests/lib/daemons.bash),
+# without --log-queries --log-debug: with them our build logs more than
+# stock, and without them it must behave as stock does.
 
 # diff_dnsmasq_start BINARY ROWFILE [ENV...]: sets DNSMASQ_PID, DNSMASQ_LOG,
 # DNSMASQ_OUT, DIFF_DAEMON_DIR.
 diff_dnsmasq_start() {
-	local bin=$1 row=$2 style upstream dir
+	local bin=$1 row=$2 style upstream server dir
 	shift 2
-	local -a args env=("$@") extra
+	# shellcheck disable=SC2034 # read by dnsmasq_start
+	local -a extra DNSMASQ_ENV=("$@")
 	style=$(diff_row_get "$row" style)
 	upstream=$(diff_row_get "$row" upstream)
+	case "${upstream:-ok}" in
+	ok) server=$UPSTREAM_IP4 ;;
+	unreachable) server=$UPSTREAM_UNREACHABLE ;;
+	timeout) server=$UPSTREAM_DROPPED ;;
+	none) server=none ;;
+	*) printf 'unknown upstream mode: %s\n' "$upstream" >&2; return 1 ;;
+	esac
 	dir=$(dt_daemon_dir dnsmasq)
 	DIFF_DAEMON_DIR=$dir
-	mkdir "$dir/sanitizer" "$dir/dnsmasq.d"
-	DT_SANITIZER_DIRS+=("$dir/sanitizer")
 	diff_row_section "$row" hosts >"$dir/hosts"
 	# dnsmasq reads the hosts file after it has become "nobody": every
 	# directory of ours above it must let that user through (the runner's
 	# directories are private).
 	diff_let_others_through "$dir"
 	chmod a+r "$dir/hosts"
-	diff_expand "$(diff_row_section "$row" conf)" >"$dir/dnsmasq.conf"
-	DNSMASQ_LOG=$dir/dnsmasq.log
-	DNSMASQ_OUT=$dir/stderr
-	export DNSMASQ_LOG DNSMASQ_OUT
-	mapfile -t args < <(dnsmasq_style_option "${style:-forking}")
-	args+=(
-		--conf-file="$dir/dnsmasq.conf"
-		--conf-dir="$dir/dnsmasq.d,.dpkg-dist,.dpkg-old,.dpkg-new"
-		--no-resolv --no-hosts --log-facility="$DNSMASQ_LOG"
-		--pid-file="$dir/dnsmasq.pid" --dhcp-leasefile="$dir/leases"
-	)
-	case "${upstream:-ok}" in
-	ok) args+=(--server="$UPSTREAM_IP4") ;;
-	unreachable) args+=(--server="$UPSTREAM_UNREACHABLE") ;;
-	timeout) args+=(--server="$UPSTREAM_DROPPED") ;;
-	none) ;;
-	*) printf 'unknown upstream mode: %s\n' "$upstream" >&2; return 1 ;;
-	esac
 	read -r -a extra <<<"$(diff_expand "$(diff_row_get "$row" args)")"
-	args+=(${extra[@]+"${extra[@]}"})
-	DNSMASQ_ARGS="${style:-forking} ${extra[*]}"
-	export DNSMASQ_ARGS
-	env=(ASAN_OPTIONS="log_path=$dir/sanitizer/asan:detect_leaks=1:verify_asan_link_order=0"
-		UBSAN_OPTIONS="log_path=$dir/sanitizer/ubsan:print_stacktrace=1" ${env[@]+"${env[@]}"})
-	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" env "${env[@]}" "$bin" "${args[@]}"
-	if [[ "$style" == daemonized ]]; then
-		dnsmasq_adopt_daemon "$dir/dnsmasq.pid" || { dnsmasq_show_log; return 1; }
-	fi
-	dt_wait_daemon "$DNSMASQ_PID" "$DNSMASQ_OUT" dnsmasq dnsmasq_ready || {
-		dnsmasq_show_log
-		return 1
-	}
+	DNSMASQ_CONF=$(diff_expand "$(diff_row_section "$row" conf)") DNSMASQ_DROPIN='' \
+		dnsmasq_start --bin "$bin" --dir "$dir" --server "$server" --no-debug \
+		"${style:-forking}" --dhcp-leasefile="$dir/leases" ${extra[@]+"${extra[@]}"} || return 1
 	# A row whose hosts file dnsmasq could not read tests nothing of it.
 	if grep -q 'failed to load names' "$DNSMASQ_LOG" 2>/dev/null; then
 		dnsmasq_show_log
@@ -491,14 +469,15 @@ diff_run_build() {
 # Comparison
 
 # diff_intended ROW CLIENT/FAMILY PROTO STOCK OURS OURS_UDP: the difference
-# is listed in intended.tsv (columns: config, client, protocol, stock, ours,
-# why; client "pod" matches every family, "pod/v6" one; bash patterns
-# allowed).  Ours "=udp": our TCP answer has the rcode our UDP answer to
-# the same cell has (any rcode when UDP got none): answer parity.
+# is listed in intended.tsv, its outcomes resolved through its tag
+# (tests/facts intended: config, client, protocol, stock, ours, tag; client
+# "pod" matches every family, "pod/v6" one; bash patterns allowed).  Ours
+# "=udp": our TCP answer has the rcode our UDP answer to the same cell has
+# (any rcode when UDP got none): answer parity.
 diff_intended() {
-	local row=$1 cf=$2 proto=$3 stock=$4 ours=$5 udp=$6 r c p s o why
-	while IFS=$'\t' read -r r c p s o why; do
-		[[ -z "$r" || "$r" == \#* || "$r" == config ]] && continue
+	local row=$1 cf=$2 proto=$3 stock=$4 ours=$5 udp=$6 r c p s o
+	[[ -n "${DIFF_INTENDED_ROWS:-}" ]] || DIFF_INTENDED_ROWS=$("$DIFF_DIR/../facts" intended)
+	while IFS=$'\t' read -r r c p s o _; do
 		# shellcheck disable=SC2053 # the table's fields are patterns
 		[[ "$row" == $r ]] || continue
 		# shellcheck disable=SC2053
@@ -511,9 +490,8 @@ diff_intended() {
 			# shellcheck disable=SC2053
 			[[ "$ours" == $o ]] || continue
 		fi
-		: "$why"
 		return 0
-	done <"$DIFF_INTENDED"
+	done <<<"$DIFF_INTENDED_ROWS"
 	return 1
 }
 

@@ -8,26 +8,12 @@
 #                                    fail on any sanitizer report
 #   teardown_file: dt_teardown_file -> undo everything, state dir included
 
-DT_LIB=$(dirname "${BASH_SOURCE[0]}")
-# shellcheck source=tests/lib/state.bash
-source "$DT_LIB/state.bash"
-# shellcheck source=tests/lib/netns.bash
-source "$DT_LIB/netns.bash"
-# shellcheck source=tests/lib/topology.bash
-source "$DT_LIB/topology.bash"
-# shellcheck source=tests/lib/daemons.bash
-source "$DT_LIB/daemons.bash"
-# shellcheck source=tests/lib/clients.bash
-source "$DT_LIB/clients.bash"
+# shellcheck source=tests/lib/kit.bash
+source "$(dirname "${BASH_SOURCE[0]}")/kit.bash"
 
 # The binary under test: $DNSMASQ, else the project's build.
 : "${DNSMASQ:=$(cd "$DT_LIB/../.." && pwd)/src/dnsmasq}"
 export DNSMASQ
-
-dt_setup_file() {
-	dt_state_init
-	dt_scope file
-}
 
 # dt_setup_cluster [POD...]: setup_file for most files: the cluster (node,
 # LAN, upstream knotd) and the named standard pods:

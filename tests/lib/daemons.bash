@@ -121,30 +121,58 @@ knot_serving() {
 }
 
 # ---------------------------------------------------------------------------
-# dnsmasq on the node.
+# dnsmasq on the node: the one starter, for the suite, the differential
+# runner and the benchmark.
 #
-# dnsmasq_start STYLE [OPTION...]
+# dnsmasq_start [--bin PATH] [--dir DIR] [--server ADDR|none] [--conf LINE]...
+#               [--dropin LINE]... [--no-debug] STYLE [OPTION...]
 #   STYLE forking:    --keep-in-foreground, as a service manager runs it;
 #                     one child process per TCP connection.
 #   STYLE no-daemon:  --no-daemon; TCP handled in the main process.
 #   STYLE daemonized: no option: dnsmasq forks into the background, as
 #                     Debian's Type=forking unit runs it; PID from the
 #                     pid file.  One child per TCP connection too.
-# Extra options go after ours.  The config file's text is $DNSMASQ_CONF
-# (empty if unset; /etc/dnsmasq.conf is never read), and $DNSMASQ_DROPIN
-# becomes a file in the --conf-dir, which is given as Debian's unit does.
-# --log-queries --log-debug are given unless DNSMASQ_NO_DEBUG is set (the
-# production path: no query log, no debug log).
-# Sets DNSMASQ_PID, DNSMASQ_LOG (log-facility file), DNSMASQ_OUT (stderr).
-# $DNSMASQ_ENV (an array, optional) is extra environment for dnsmasq alone,
-# as LD_PRELOAD=... .  A SANITIZE=1 build writes its reports to files in
-# the daemon's directory: the test fails if there are any (dt_teardown).
+#   --bin PATH        the binary (default $DNSMASQ)
+#   --dir DIR         the daemon's directory, made by the caller with
+#                     dt_daemon_dir (to write files the options name first);
+#                     default a fresh one
+#   --server ADDR     the upstream (default knotd, $UPSTREAM_IP4); "none":
+#                     no --server at all
+#   --conf LINE       a line of the config file (after $DNSMASQ_CONF's text;
+#                     /etc/dnsmasq.conf is never read)
+#   --dropin LINE     a line of the file in the --conf-dir, which is given as
+#                     Debian's unit does (after $DNSMASQ_DROPIN's text)
+#   --no-debug        without --log-queries --log-debug (the production
+#                     path; so does DNSMASQ_NO_DEBUG=1)
+# Extra options go after ours; one --port=N among them is where readiness
+# is waited for.  $DNSMASQ_ENV (an array, optional) is extra environment
+# for dnsmasq alone, as LD_PRELOAD=...; $DNSMASQ_WRAP (an array, optional)
+# a command dnsmasq runs under, as valgrind or taskset (it must exec, or
+# run dnsmasq in its own process).  A SANITIZE=1 build writes its reports
+# to files in the daemon's directory: the test fails if there are any
+# (dt_teardown).  Waits DT_WAIT_TIMEOUT seconds for it to listen.
+# Sets DNSMASQ_PID, DNSMASQ_DIR, DNSMASQ_LOG (log-facility file),
+# DNSMASQ_OUT (stderr), DNSMASQ_ARGS (how it was started, for the logs).
 dnsmasq_start() {
-	local style=$1 dir
+	local bin=${DNSMASQ:-} dir='' server=$UPSTREAM_IP4 debug=1 style arg port=53
+	local conf=${DNSMASQ_CONF:-} dropin=${DNSMASQ_DROPIN:-}
 	local -a args env
+	[[ -z "${DNSMASQ_NO_DEBUG:-}" ]] || debug=0
+	while (($#)); do
+		case "$1" in
+		--bin) bin=$2; shift 2 ;;
+		--dir) dir=$2; shift 2 ;;
+		--server) server=$2; shift 2 ;;
+		--conf) conf+=${conf:+$'\n'}$2; shift 2 ;;
+		--dropin) dropin+=${dropin:+$'\n'}$2; shift 2 ;;
+		--no-debug) debug=0; shift ;;
+		*) break ;;
+		esac
+	done
+	style=${1:?dnsmasq_start: no daemon style}
 	shift
-	dir=$(dt_daemon_dir dnsmasq)
-	mkdir "$dir/sanitizer"
+	[[ -n "$dir" ]] || dir=$(dt_daemon_dir dnsmasq)
+	mkdir -p "$dir/sanitizer" "$dir/dnsmasq.d"
 	DT_SANITIZER_DIRS+=("$dir/sanitizer")
 	# verify_asan_link_order=0: a library in $DNSMASQ_ENV's LD_PRELOAD may
 	# come before ASan's runtime.
@@ -153,32 +181,37 @@ dnsmasq_start() {
 		UBSAN_OPTIONS="log_path=$dir/sanitizer/ubsan:print_stacktrace=1"
 		${DNSMASQ_ENV[@]+"${DNSMASQ_ENV[@]}"}
 	)
-	printf '%s\n' "${DNSMASQ_CONF:-}" >"$dir/dnsmasq.conf"
-	mkdir "$dir/dnsmasq.d"
-	printf '%s\n' "${DNSMASQ_DROPIN:-}" >"$dir/dnsmasq.d/node.conf"
+	printf '%s\n' "$conf" >"$dir/dnsmasq.conf"
+	printf '%s\n' "$dropin" >"$dir/dnsmasq.d/node.conf"
+	DNSMASQ_DIR=$dir
 	DNSMASQ_LOG=$dir/dnsmasq.log
 	DNSMASQ_OUT=$dir/stderr
-	export DNSMASQ_LOG DNSMASQ_OUT
-	DNSMASQ_ARGS="$style${DNSMASQ_NO_DEBUG:+ (no --log-debug)} $*"
+	export DNSMASQ_DIR DNSMASQ_LOG DNSMASQ_OUT
+	DNSMASQ_ARGS="$style$( ((debug)) || printf ' (no --log-debug)') $*"
 	export DNSMASQ_ARGS
 	mapfile -t args < <(dnsmasq_style_option "$style")
 	args+=(
 		--conf-file="$dir/dnsmasq.conf"
 		--conf-dir="$dir/dnsmasq.d,.dpkg-dist,.dpkg-old,.dpkg-new"
-		--no-resolv --no-hosts --server="$UPSTREAM_IP4"
+		--no-resolv --no-hosts
 		--log-facility="$DNSMASQ_LOG"
 		--pid-file="$dir/dnsmasq.pid"
 	)
-	[[ -n "${DNSMASQ_NO_DEBUG:-}" ]] || args+=(--log-queries --log-debug)
-	# env execs dnsmasq: the PID stays the daemon's.
-	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" env "${env[@]}" "$DNSMASQ" "${args[@]}" "$@"
+	[[ "$server" == none ]] || args+=(--server="$server")
+	((debug == 0)) || args+=(--log-queries --log-debug)
+	for arg in "$@"; do
+		[[ "$arg" != --port=* ]] || port=${arg#--port=}
+	done
+	# env (and the wrapper) exec dnsmasq: the PID stays the daemon's.
+	dt_spawn DNSMASQ_PID "$NODE_NS" "$DNSMASQ_OUT" env "${env[@]}" \
+		${DNSMASQ_WRAP[@]+"${DNSMASQ_WRAP[@]}"} "$bin" "${args[@]}" "$@"
 	if [[ "$style" == daemonized ]]; then
 		dnsmasq_adopt_daemon "$dir/dnsmasq.pid" || {
 			dnsmasq_show_log
 			return 1
 		}
 	fi
-	dt_wait_daemon "$DNSMASQ_PID" "$DNSMASQ_OUT" dnsmasq dnsmasq_ready || {
+	dt_wait_daemon "$DNSMASQ_PID" "$DNSMASQ_OUT" dnsmasq dnsmasq_ready "$port" || {
 		dnsmasq_show_log
 		return 1
 	}
@@ -235,10 +268,12 @@ dnsmasq_adopt_daemon() {
 	export DNSMASQ_PID
 }
 
-# Started: it holds a TCP and a UDP socket on port 53.
+# dnsmasq_ready [PORT]: started: it holds a TCP and a UDP socket on PORT
+# (default 53).
 dnsmasq_ready() {
-	dt_listening "$NODE_NS" tcp ':53$' "$DNSMASQ_PID" &&
-		dt_listening "$NODE_NS" udp ':53$' "$DNSMASQ_PID"
+	local port=${1:-53}
+	dt_listening "$NODE_NS" tcp ":$port\$" "$DNSMASQ_PID" &&
+		dt_listening "$NODE_NS" udp ":$port\$" "$DNSMASQ_PID"
 }
 
 dnsmasq_stop() {

@@ -14,6 +14,7 @@
 #          pid  <pid> <start time from /proc/<pid>/stat, guards against reuse>
 #          dir  <path>
 #          addr <netns> <address/len> <device>   (an address added by hand)
+#          link <netns> <name>                   (a link added by hand)
 #
 # Safe under `set -euo pipefail`; sets no shell options of its own.
 
@@ -29,10 +30,26 @@ dt_state_init() {
 	DT_SCOPE="file" dt_register dir "$DT_STATE"
 }
 
+# dt_temp_dir NAME: a fresh directory under the state directory, registered
+# (in the current scope); prints its path.
+dt_temp_dir() {
+	local dir
+	dir=$(mktemp -d "$DT_STATE/$1.XXXXXX")
+	dt_register dir "$dir"
+	printf '%s\n' "$dir"
+}
+
 # Scope for registrations that follow: "file" or "test".
 dt_scope() {
 	DT_SCOPE=$1
 	export DT_SCOPE
+}
+
+# The state directory, and "file" scope: what a bats file's setup_file, or
+# a script using the kit (bench/, contrib/build-helpers/), starts with.
+dt_setup_file() {
+	dt_state_init
+	dt_scope file
 }
 
 # dt_register KIND VALUE [EXTRA]
@@ -156,6 +173,16 @@ dt_addr_del() {
 	dt_unregister addr "$1 $2 $3"
 }
 
+# dt_link_add NS NAME [ip link add arguments...]: add a link by hand in a
+# namespace that outlives the test, registered so that it goes even if the
+# test aborts (a veth's peer goes with it).
+dt_link_add() {
+	local ns=$1 name=$2
+	shift 2
+	ip -n "$ns" link add "$name" "$@"
+	dt_register link "$ns $name"
+}
+
 # ---------------------------------------------------------------------------
 # Per-test timeout.  bats 1.8 has no BATS_TEST_TIMEOUT, so a watchdog (our
 # registered child, stopped in teardown) kills whatever the test is running
@@ -200,17 +227,23 @@ dt_cleanup_entry() {
 		read -r ns addr dev <<<"$value"
 		ip -n "$ns" addr del "$addr" dev "$dev" 2>/dev/null || true
 		;;
+	link)
+		local ns name
+		read -r ns name <<<"$value"
+		ip -n "$ns" link del "$name" 2>/dev/null || true
+		;;
 	esac
 	return 0
 }
 
 # dt_cleanup_registry FILE SCOPE: undo every entry of SCOPE ("all" for every
-# scope), processes first, then namespaces, then directories; newest first
-# within each kind.  Entries that were undone are dropped from FILE.
+# scope), processes first, then addresses, links, namespaces, directories;
+# newest first within each kind.  Entries that were undone are dropped from
+# FILE.
 dt_cleanup_registry() {
 	local file=$1 scope=$2 kind s k v e
 	[[ -f "$file" ]] || return 0
-	for kind in pid addr ns dir; do
+	for kind in pid addr link ns dir; do
 		while IFS=$'\t' read -r s k v e; do
 			[[ "$k" == "$kind" ]] || continue
 			[[ "$scope" == all || "$s" == "$scope" ]] || continue

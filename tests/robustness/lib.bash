@@ -259,8 +259,7 @@ rb_expect_clean() {
 # rb_test_dir: a directory of the test's own (RB_DIR_T), removed after it:
 # client logs, stop files.
 rb_test_dir() {
-	RB_DIR_T=$(mktemp -d "$DT_STATE/test.XXXXXX")
-	dt_register dir "$RB_DIR_T"
+	RB_DIR_T=$(dt_temp_dir test)
 }
 
 # rb_finish: stop dnsmasq (leak checks run at exit) and fail on any report.
