@@ -24,6 +24,10 @@ SRC ?= src
 export SANITIZE
 DNSMASQ ?= $(SRC)/dnsmasq
 export BASE_VERSION
+# A base whose tarball the archive lacks (upstream-2.92): TARBALL=<file>,
+# checked against its ORIG_SHA256 (ALLOW_GIT_ARCHIVE=1: a git archive of the
+# release tag, for development only).
+export TARBALL ALLOW_GIT_ARCHIVE
 
 # Everything a fresh Debian 12 machine needs to build every base, run the
 # suite, and build the package.
@@ -35,12 +39,17 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
 FUZZ_DEPS := clang
 
-.PHONY: series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: available-bases series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
 help:
 	@sed -n '1,/^$$/p' Makefile
+
+# available-bases: those whose source can be had here (a user-supplied
+# tarball once supplied), one a line; CI builds these.
+available-bases:
+	@. $(HELPERS)/lib.sh && for b in $$(list_bases); do if base_available "$$b"; then echo "$$b"; else echo "$$b: its tarball is not supplied here (TARBALL=): skipped" >&2; fi; done
 
 bases:
 	@for f in patches/*.base; do b=$${f##*/}; printf '%-15s %s\n' "$${b%.base}" "$$(sed -n 's/^DESCRIPTION=//p' "$$f")"; done

@@ -30,6 +30,14 @@ base_get() {
   sed -n "s/^$2=//p" "$file" | tail -n 1
 }
 
+# base_available BASE: whether the base's source can be had here: always
+# for a base from Debian's archive; for one whose tarball the user supplies
+# (TARBALL_FROM=user), once it has been supplied and cached.
+base_available() {
+  [[ $(base_get "$1" TARBALL_FROM) == user ]] || return 0
+  compgen -G "$(cache_dir "$1")/*/.complete" >/dev/null
+}
+
 # Where a base's downloads and private apt state live.
 cache_dir() { printf '%s/cache/%s\n' "$BUILD_DIR" "$1"; }
 apt_dir() { printf '%s/apt/%s\n' "$BUILD_DIR" "$1"; }
