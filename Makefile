@@ -31,7 +31,8 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   libdbus-1-dev libidn2-dev libnftables-dev libnetfilter-conntrack-dev \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
-  libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6
+  libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6 \
+  jq strace prometheus python3-kubernetes python3-yaml
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
 FUZZ_DEPS := clang
 
