@@ -165,6 +165,8 @@ lint:
 	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/differential/readme-table tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
+	contrib/kubernetes/check-manifest contrib/kubernetes/dnsmasq-tcp-check.yaml
+	contrib/kubernetes/check-manifest --print-script contrib/kubernetes/dnsmasq-tcp-check.yaml | shellcheck -s sh -
 
 clean:
 	rm -rf $(SRC) $(SRC).new
