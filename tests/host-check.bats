@@ -134,6 +134,12 @@ hc_run() {
 	[[ -z ${opt[*]} || -z $stderr ]] || printf 'standard error:\n%s\n' "$stderr"
 }
 
+# hc_require COMMAND PACKAGE: make deps installs it; without it the test
+# fails, saying which Debian package is missing.
+hc_require() {
+	command -v "$1" >/dev/null || dt_fail "$1 is missing (Debian package $2: make deps)"
+}
+
 hc_expect_status() {
 	[[ "$status" == "$1" ]] || dt_fail "expected exit status $1, got $status"
 }
@@ -569,6 +575,7 @@ hc_recorder() {
 
 @test "host check: never executes the inspected binary (replaced on disk by a recorder: verdict still right, nothing ran)" {
 	local dir exe rec trace
+	hc_require strace strace || return 1
 	hc_need_stock
 	dir=$(mktemp -d "$DT_STATE/replaced.XXXXXX")
 	exe=$dir/dnsmasq rec=$dir/ran.log trace=$dir/execve.trace
@@ -965,6 +972,7 @@ hc_rpm_database() {
 
 @test "host check: on an RPM system (no dpkg database) the package and, with the version string stripped, the version come from rpm -qf" {
 	local dir bin version
+	hc_require rpmbuild rpm || return 1
 	hc_need_stock
 	version=$(hc_version "$STOCK")
 	dir=$(mktemp -d "$DT_STATE/rpm.XXXXXX")
@@ -993,6 +1001,7 @@ hc_rpm_database() {
 
 @test "host check: --textfile writes Prometheus metrics that promtool accepts, per instance, replaced atomically by a rename in the same directory" {
 	local dir trace
+	hc_require promtool prometheus || return 1
 	hc_need_stock
 	dir=$(mktemp -d "$DT_STATE/textfile.XXXXXX")
 	trace=$DT_STATE/rename.trace
@@ -1034,6 +1043,7 @@ hc_rpm_database() {
 
 @test "host check: the Kubernetes manifest validates offline (API schema and least-privilege policy), and a broken one does not" {
 	local bad
+	/usr/bin/python3 -c 'import kubernetes, yaml' || dt_fail "python3-kubernetes or python3-yaml is missing (make deps)" || return 1
 	hc_run "$CHECK_MANIFEST" "$MANIFEST"
 	hc_expect_status 0
 	hc_expect_output "ok: Namespace, ServiceAccount, DaemonSet"
@@ -1073,6 +1083,8 @@ hc_container_root() {
 @test "host check: the DaemonSet's command, run as the manifest runs it (host PID namespace, host's / read-only at /host, only its capabilities, its own network namespace), writes metrics promtool accepts and logs each run's exit status" {
 	local spec ctr textdir log caps podns="" script setup
 	local -a envs=()
+	hc_require promtool prometheus || return 1
+	hc_require busybox busybox || return 1
 	hc_need_stock
 	hc_start "$STOCK"
 	spec=$("$CHECK_MANIFEST" --print-container "$MANIFEST")
