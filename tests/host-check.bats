@@ -33,6 +33,8 @@
 #
 
 load lib/common
+# run --separate-stderr (JSON on standard output, messages apart).
+bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 CHECK=${HC_CHECK:-$REPO/contrib/dnsmasq-tcp-check}
@@ -233,8 +235,10 @@ hc_expect_verdict_matches() {
 # hc_wrapper FILE BINARY SETUP: an executable that starts BINARY with its
 # own arguments in a mount namespace of its own, prepared first by the
 # shell code SETUP. Every step execs: the process started is BINARY's.
+# The namespace is a slave of the host's (as ip netns exec's): what other
+# test files unmount (their network namespaces) is not held here.
 hc_wrapper() {
-	printf '#!/bin/bash\nexec unshare -m --propagation private sh -c %q sh %q "$@"\n' \
+	printf '#!/bin/bash\nexec unshare -m --propagation slave sh -c %q sh %q "$@"\n' \
 		"set -e; $3; exec \"\$@\"" "$2" >"$1"
 	chmod +x "$1"
 }
@@ -721,7 +725,7 @@ hc_append_after_start() {
 }
 
 @test "host check: an empty /proc (not mounted): cannot tell (exit 2) with a valid JSON node row" {
-	hc_run --separate-stderr unshare -m --propagation private sh -c 'mount -t tmpfs none /proc && exec "$0" --json' "$CHECK"
+	hc_run --separate-stderr unshare -m --propagation slave sh -c 'mount -t tmpfs none /proc && exec "$0" --json' "$CHECK"
 	hc_expect_status 2
 	hc_expect_json_lines
 	hc_node '.exit_status == 2 and .verdict == "cannot tell" and (.unknown_because | any(test("/proc")))'
@@ -1089,7 +1093,8 @@ hc_container_root() {
 	hc_start "$STOCK"
 	spec=$("$CHECK_MANIFEST" --print-container "$MANIFEST")
 	jq -e '.host_pid and (.host_network | not) and .no_new_privs and .read_only_root
-		and (.mounts | map(select(.path == "/host" and .read_only and .hostPath.path == "/")) | length == 1)' \
+		and (.mounts | map(select(.path == "/host" and .read_only and .hostPath.path == "/"
+			and .propagation == "HostToContainer")) | length == 1)' \
 		<<<"$spec" >/dev/null || dt_fail "the manifest does not run the check as this test does: $spec"
 	ctr=$DT_STATE/container textdir=$DT_STATE/textfile log=$DT_STATE/pod.log
 	mkdir -p "$textdir"
@@ -1103,8 +1108,9 @@ hc_container_root() {
 	caps=$(jq -r '.capabilities | map("+" + ascii_downcase) | join(",")' <<<"$spec")
 	script=$(jq -r '.command[2]' <<<"$spec")
 	[[ "$(jq -r '.command[0:2] | join(" ")' <<<"$spec")" == "/bin/sh -c" ]] || dt_fail "not sh -c"
-	# The container runtime's part: its mounts, then the manifest's
-	# capabilities (nothing else), no_new_privs, its root.
+	# The container runtime's part: its mounts (the host's / as a slave:
+	# mountPropagation HostToContainer), then the manifest's capabilities
+	# (nothing else), no_new_privs, its root.
 	setup='set -e
 		mount --bind "$1" "$1"
 		mount --rbind / "$1/host"
@@ -1120,7 +1126,7 @@ hc_container_root() {
 		exec env -i PATH=/bin "$@" "$(command -v setpriv)" --no-new-privs --inh-caps=-all \
 			--ambient-caps=-all --bounding-set=-all,"$caps" "$(command -v chroot)" "$ctr" /bin/sh -c "$script"'
 	dt_ns_new podns pod
-	dt_spawn POD_PID "$podns" "$log" unshare -m --propagation private \
+	dt_spawn POD_PID "$podns" "$log" unshare -m --propagation slave \
 		bash -c "$setup" _ "$ctr" "$textdir" "$caps" "$script" "${envs[@]}"
 	# Two runs: it runs periodically, and the textfile is replaced.
 	dt_wait_until 60 dt_ready_or_gone "$POD_PID" hc_runs_logged "$log" 2 >/dev/null || true
