@@ -35,7 +35,8 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
   libdbus-1-dev libidn2-dev libnftables-dev libnetfilter-conntrack-dev \
   nettle-dev libgmp-dev
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
-  libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6
+  libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6 \
+  jq strace prometheus python3-kubernetes python3-yaml
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
 FUZZ_DEPS := clang
 
@@ -190,6 +191,8 @@ lint: check-facts
 	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
+	contrib/kubernetes/check-manifest contrib/kubernetes/dnsmasq-tcp-check.yaml
+	contrib/kubernetes/check-manifest --print-script contrib/kubernetes/dnsmasq-tcp-check.yaml | shellcheck -s sh -
 
 clean:
 	rm -rf $(SRC) $(SRC).new
