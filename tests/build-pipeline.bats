@@ -168,11 +168,26 @@ no_git_identity() {
 @test "upstream mails with the stored patches' placeholder author as sender: refused" {
 	local placeholder
 	copy_repo "$WORK/repo"
-	placeholder=$(sed -n '/^$/q; s/^From: //p' "$WORK/repo/patches/0001-"*.patch)
+	placeholder=$(sed -n '/^$/q; s/^From: //p' "$WORK/repo/patches/source/0001-"*/message)
 	[[ $placeholder == *"dnsmasq-tcpifidx developers"* ]]
 	run no_git_identity env SENDER="$placeholder" make -C "$WORK/repo" --no-print-directory upstream-patches
 	echo "$output"
 	[[ $status -ne 0 ]]
 	[[ $output == *"is the placeholder author of the stored patches"* ]]
 	[[ ! -e $WORK/repo/dist ]]
+}
+
+# Every committed patch is what patches/source/ gives (make check-series, in
+# CI): a hand edit of a generated patch is caught, and named.
+@test "a generated patch edited by hand: the series check fails and names it" {
+	local patch
+	copy_repo "$WORK/repo"
+	patch=$(grep -v '^#' "$WORK/repo/patches/upstream-2.93.series" | tail -n 1)
+	printf ' \n' >>"$WORK/repo/patches/$patch"
+	run env BUILD_DIR="$REPO/build" SERIES_WORK="$WORK/series" \
+		"$WORK/repo/contrib/build-helpers/series" check
+	echo "$output"
+	[[ $status -ne 0 ]]
+	[[ $output == *"patches/upstream-2.93 differs from what patches/source/ gives"* ]]
+	[[ $output == *"${patch##*/}"* ]]
 }
