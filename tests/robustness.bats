@@ -297,9 +297,9 @@ rb_refused_traced() {
 	printf '%s\n' "$out"
 	# The refusals are proven (closed without an answer); their warning
 	# reaches the log file from the main process or a child's last flush.
-	dt_wait_until "$DT_WAIT_TIMEOUT" grep -q 'ignoring query from non-local network' "$DNSMASQ_LOG" ||
+	dt_wait_until "$DT_WAIT_TIMEOUT" grep -qi 'ignoring query from non-local network' "$DNSMASQ_LOG" ||
 		dt_fail "no warning for the refused pod in $DNSMASQ_LOG" || return 1
-	n=$(grep -c 'ignoring query from non-local network' "$DNSMASQ_LOG")
+	n=$(grep -ci 'ignoring query from non-local network' "$DNSMASQ_LOG")
 	if ((n > 1)); then
 		dt_xfail_signature bug:local-service-log-rate "$n warnings for 5 refused connections"
 	fi
