@@ -184,7 +184,8 @@ no_git_identity() {
 	copy_repo "$WORK/repo"
 	patch=$(grep -v '^#' "$WORK/repo/patches/upstream-2.93.series" | tail -n 1)
 	printf ' \n' >>"$WORK/repo/patches/$patch"
-	run env BUILD_DIR="$REPO/build" SERIES_WORK="$WORK/series" \
+	# 2.93 alone: the root of the carrying, so its chain needs no other base.
+	run env BUILD_DIR="$REPO/build" SERIES_WORK="$WORK/series" SERIES_BASES=upstream-2.93 \
 		"$WORK/repo/contrib/build-helpers/series" check
 	echo "$output"
 	[[ $status -ne 0 ]]
