@@ -10,6 +10,8 @@
 #   SANITIZE=1       build with ASan + UBSan (in build/sanitize-<base>/) and test that
 #   DT_JOBS=N        run N test files at a time (GNU parallel; tests/run --jobs)
 #   DT_ALLOW_SKIP=RE skips of tests whose name matches RE do not fail the run
+#   BUGS_ONLY=1      check, check-stock: only the tests of the bugs BASE's stock
+#                    build shows (tests/bugs.tsv): each passes on ours, fails on stock
 
 SHELL := /bin/bash
 HELPERS := contrib/build-helpers
@@ -78,10 +80,12 @@ ALLOW_SKIP_ARGS = $(if $(call base_get,$(BASE),ALLOW_SKIP),--allow-skip '$(call 
 
 # Without DNSMASQ=, the suite tests this project's build, made first, with
 # the stock build of the same base beside it (some tests compare the two).
+# BUGS_ONLY=1: --only the tags of the bugs BASE's stock build shows.
+ONLY_BUGS_ARGS = $(if $(filter 1,$(BUGS_ONLY)),--only "$$(tests/facts stock-fails "$(BASE)")")
 check: $(if $(filter command line environment,$(origin DNSMASQ)),,build) stock-references
 	DNSMASQ="$(abspath $(DNSMASQ))" \
 	DNSMASQ_STOCK="$(if $(wildcard $(STOCK_DNSMASQ)),$(abspath $(STOCK_DNSMASQ)))" \
-	  tests/run $(ALLOW_SKIP_ARGS) $(TESTS)
+	  tests/run $(ONLY_BUGS_ARGS) $(ALLOW_SKIP_ARGS) $(TESTS)
 
 # The differential suite alone (make check runs it too): our build of BASE
 # against the unpatched build of BASE over every corpus row.
@@ -99,7 +103,7 @@ STOCK_TESTS = $(or $(TESTS),$(filter-out tests/differential%,$(wildcard tests/*.
 check-stock: stock-references
 	tags=$$(tests/facts stock-fails "$(BASE)") && \
 	DNSMASQ="$(abspath $(STOCK_DNSMASQ))" DNSMASQ_STOCK="$(abspath $(STOCK_DNSMASQ))" \
-	  tests/run --expect-failures "$$tags" $(ALLOW_SKIP_ARGS) $(STOCK_TESTS)
+	  tests/run --expect-failures "$$tags" $(if $(filter 1,$(BUGS_ONLY)),--only "$$tags") $(ALLOW_SKIP_ARGS) $(STOCK_TESTS)
 
 # Benchmark, not part of check (bench/README.md): our build against the
 # unpatched builds of the same base and of 2.93. BENCH_QUICK=1: ~2 minutes.
