@@ -14,9 +14,9 @@
 #                    build shows (tests/bugs.tsv): each passes on ours, fails on stock
 
 SHELL := /bin/bash
-HELPERS := contrib/build-helpers
+SCRIPTS := scripts
 
-BASE ?= $(shell $(HELPERS)/default-base)
+BASE ?= $(shell $(SCRIPTS)/default-base)
 PATCHES ?= series
 # SANITIZE=1: an ASan + UBSan build, kept in its own tree.
 ifeq ($(SANITIZE),1)
@@ -52,17 +52,17 @@ help:
 # available-bases: those whose source can be had here (a user-supplied
 # tarball once supplied), one a line; CI builds these.
 available-bases:
-	@. $(HELPERS)/lib.sh && for b in $$(list_bases); do if base_available "$$b"; then echo "$$b"; else echo "$$b: its tarball is not supplied here (TARBALL=): skipped" >&2; fi; done
+	@. $(SCRIPTS)/lib.sh && for b in $$(list_bases); do if base_available "$$b"; then echo "$$b"; else echo "$$b: its tarball is not supplied here (TARBALL=): skipped" >&2; fi; done
 
 bases:
 	@for f in patches/*.base; do b=$${f##*/}; printf '%-15s %s\n' "$${b%.base}" "$$(sed -n 's/^DESCRIPTION=//p' "$$f")"; done
 
 tree:
 	@test -n "$(BASE)" || exit 1
-	$(HELPERS)/prepare-tree "$(BASE)" "$(PATCHES)" "$(SRC)"
+	$(SCRIPTS)/prepare-tree "$(BASE)" "$(PATCHES)" "$(SRC)"
 
 build: tree
-	$(HELPERS)/build-tree "$(SRC)"
+	$(SCRIPTS)/build-tree "$(SRC)"
 
 # An unpatched build of the same base beside ours: build/stock-<base>/dnsmasq.
 stock:
@@ -117,35 +117,35 @@ fuzz: build
 	tests/fuzz/run "$(SRC)" "$(FUZZ_SECONDS)"
 
 # Debian's source package of the base plus our series, built into dist/<base>/:
-# .dsc, .debian.tar.xz, .changes, .buildinfo and the .debs (contrib/build-helpers/build-deb).
+# .dsc, .debian.tar.xz, .changes, .buildinfo and the .debs (scripts/build-deb).
 deb: build
-	$(HELPERS)/build-deb "$(SRC)"
+	$(SCRIPTS)/build-deb "$(SRC)"
 
 # The debdiff of Debian's source package against ours, checked to hold only
 # debian/patches/ and one changelog entry, and a <suite>-pu request text, in dist/<base>/.
 debdiff:
-	$(HELPERS)/make-debdiff "$(BASE)"
+	$(SCRIPTS)/make-debdiff "$(BASE)"
 
 # Our autopkgtest (debian/tests/) against the built .debs with Debian's runner
 # (autopkgtest ... -- null, root); leaves the machine's packages as it found them.
 check-autopkgtest:
-	$(HELPERS)/run-autopkgtest "$(BASE)"
+	$(SCRIPTS)/run-autopkgtest "$(BASE)"
 
 # The fork revision (VERSION) against the series: patches/REVISION records what
 # each base's package is made from. bump-revision: next tcpifidxN, recorded;
 # revision: record for the current one (only while it was never released).
 bump-revision:
-	$(HELPERS)/fork-revision bump
+	$(SCRIPTS)/fork-revision bump
 
 revision:
-	$(HELPERS)/fork-revision record
+	$(SCRIPTS)/fork-revision record
 
-# Following Debian's uploads (contrib/build-helpers/follow-archive): when the
+# Following Debian's uploads (scripts/follow-archive): when the
 # archive has a newer dnsmasq for BASE than FOLLOW_REPO holds, build it with our
 # series, run the package tests, publish it with reprepro, signed with FOLLOW_KEY.
 export FOLLOW_KEY FOLLOW_REPO FOLLOW_SOURCES FOLLOW_CHECKS
 follow:
-	$(HELPERS)/follow-archive --base "$(BASE)"
+	$(SCRIPTS)/follow-archive --base "$(BASE)"
 
 # Its test (tests/follow/): a local archive with a simulated upload, one
 # package build (a few minutes), so not part of `make check`.
@@ -158,32 +158,35 @@ check-package:
 	tests/package/run --base "$(BASE)"
 
 # Every base's patches (patches/<base>/, <base>.series) from the one source,
-# patches/source/ (contrib/build-helpers/series); check-series: fails if what
+# patches/source/ (scripts/series); check-series: fails if what
 # is committed differs from what the source gives (CI).
 series:
-	$(HELPERS)/series generate
+	$(SCRIPTS)/series generate
 
 check-series:
-	$(HELPERS)/series check
+	$(SCRIPTS)/series check
 
 # The series against pristine upstream 2.93, as mails for dnsmasq-discuss.
+# CHECK=1: then each thread's scenarios against the builds it left
+# (tests/upstream-threads: bug scenarios fail on 2.93, pass with the thread).
 upstream-patches:
-	$(HELPERS)/make-upstream-patches dist/upstream
+	$(SCRIPTS)/make-upstream-patches dist/upstream
+	$(if $(filter 1,$(CHECK)),tests/upstream-threads build/upstream-patches)
 
 # Per base: a release tarball for image builders (series, upstream tarball hash, README).
 dist:
-	$(HELPERS)/make-dist dist
+	$(SCRIPTS)/make-dist dist
 
 ALL_DEPS = $(BUILD_DEPS) $(TEST_DEPS) $(PACKAGE_DEPS) $(FUZZ_DEPS)
 
 # Installs what is missing; services the install enables (knot, dnsdist) are
 # disabled and stopped again: this is a build host, not a DNS server.
 deps:
-	$(HELPERS)/install-deps $(ALL_DEPS)
+	$(SCRIPTS)/install-deps $(ALL_DEPS)
 
 # Fails if any service of a dependency package is enabled or running.
 check-deps-services:
-	$(HELPERS)/check-no-services $(ALL_DEPS)
+	$(SCRIPTS)/check-no-services $(ALL_DEPS)
 
 # Every generated place (README tables, generated .bats files, test counts)
 # against its data: tests/bugs.tsv and tests/matrix/ (tests/facts --write
@@ -191,11 +194,15 @@ check-deps-services:
 check-facts:
 	tests/facts --check
 
+# The shell scripts of scripts/ (its templates and Python tools aside).
+SHELL_SCRIPTS = $(shell grep -lE '^\#!.*\b(ba)?sh\b' $(SCRIPTS)/*)
+
 lint: check-facts
-	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	shellcheck -x $(SHELL_SCRIPTS) contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/upstream-threads tests/lib/*.bash tests/package/run \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
 	contrib/kubernetes/check-manifest contrib/kubernetes/dnsmasq-tcp-check.yaml
+	scripts/import-graph --check
 	contrib/kubernetes/check-manifest --print-script contrib/kubernetes/dnsmasq-tcp-check.yaml | shellcheck -s sh -
 
 clean:

@@ -45,7 +45,7 @@ offline() {
 }
 
 @test "archive unreachable and nothing cached: the fetch says so and fails" {
-	run offline env BUILD_DIR="$WORK/build" "$REPO/contrib/build-helpers/fetch-source" debian-12
+	run offline env BUILD_DIR="$WORK/build" "$REPO/scripts/fetch-source" debian-12
 	echo "$output"
 	[[ $status -ne 0 ]]
 	[[ $output == *"archive unreachable and nothing cached for debian-12"* ]]
@@ -55,7 +55,7 @@ offline() {
 	mkdir -p "$WORK/build/cache"
 	cp -a "$REPO/build/cache/debian-12" "$WORK/build/cache/"
 	run offline env BUILD_DIR="$WORK/build" \
-		"$REPO/contrib/build-helpers/prepare-tree" debian-12 series "$WORK/src"
+		"$REPO/scripts/prepare-tree" debian-12 series "$WORK/src"
 	echo "$output"
 	[[ $status -eq 0 ]]
 	[[ $output == *"unreachable"*"using the cache"* ]]
@@ -72,7 +72,7 @@ offline() {
 	sed -i '0,/^ \t/s/^ \t/ \tdrifted /' "$WORK/repo/patches/$patch"
 	mkdir -p "$WORK/src" && echo previous >"$WORK/src/marker"
 
-	run offline "$WORK/repo/contrib/build-helpers/prepare-tree" debian-12 series "$WORK/src"
+	run offline "$WORK/repo/scripts/prepare-tree" debian-12 series "$WORK/src"
 	echo "$output"
 	[[ $status -ne 0 ]]
 	[[ $output == *"no longer applies"* ]]
@@ -84,12 +84,12 @@ offline() {
 @test "missing build dependencies are named with the package to install" {
 	mkdir -p "$WORK/build/cache"
 	cp -a "$REPO/build/cache/debian-12" "$WORK/build/cache/"
-	run offline env BUILD_DIR="$WORK/build" "$REPO/contrib/build-helpers/prepare-tree" \
+	run offline env BUILD_DIR="$WORK/build" "$REPO/scripts/prepare-tree" \
 		debian-12 none "$WORK/src"
 	[[ $status -eq 0 ]] || skip "cannot prepare a tree offline: $output"
 	# A pkg-config that finds nothing stands for a machine without the -dev packages.
 	run env PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= \
-		"$REPO/contrib/build-helpers/build-tree" "$WORK/src"
+		"$REPO/scripts/build-tree" "$WORK/src"
 	echo "$output"
 	[[ $status -ne 0 ]]
 	[[ $output == *"missing build dependencies"*libdbus-1-dev*nettle-dev* ]]
@@ -123,7 +123,7 @@ offline() {
 	version=${version##*/}
 	# One byte of Debian's packaging changed in the cache.
 	printf 'x' >>"$WORK/build/cache/debian-12/$version/"*.debian.tar.*
-	run offline env BUILD_DIR="$WORK/build" "$REPO/contrib/build-helpers/fetch-source" debian-12
+	run offline env BUILD_DIR="$WORK/build" "$REPO/scripts/fetch-source" debian-12
 	echo "$output"
 	[[ $status -ne 0 ]]
 	[[ $output == *"does not match the SHA-256 and size in dnsmasq_$version.dsc"* ]]
@@ -132,20 +132,20 @@ offline() {
 @test "a changed patch under the same fork revision: the build refuses until the revision is bumped" {
 	local patch
 	copy_repo "$WORK/repo"
-	"$WORK/repo/contrib/build-helpers/fork-revision" check debian-12
+	"$WORK/repo/scripts/fork-revision" check debian-12
 	patch=$(grep -v '^#' "$WORK/repo/patches/debian-12.series" | tail -n 1)
 	printf '\n' >>"$WORK/repo/patches/$patch"
 
-	run "$WORK/repo/contrib/build-helpers/fork-revision" check debian-12
+	run "$WORK/repo/scripts/fork-revision" check debian-12
 	echo "$output"
 	[[ $status -ne 0 ]]
 	[[ $output == *"changed since $(cat "$REPO/VERSION") was recorded"*"make bump-revision"* ]]
 
-	run "$WORK/repo/contrib/build-helpers/fork-revision" bump
+	run "$WORK/repo/scripts/fork-revision" bump
 	echo "$output"
 	[[ $status -eq 0 ]]
 	[[ $(cat "$WORK/repo/VERSION") != "$(cat "$REPO/VERSION")" ]]
-	"$WORK/repo/contrib/build-helpers/fork-revision" check debian-12
+	"$WORK/repo/scripts/fork-revision" check debian-12
 }
 
 # no_git_identity CMD...: run CMD with no git identity anywhere (no global
@@ -186,7 +186,7 @@ no_git_identity() {
 	printf ' \n' >>"$WORK/repo/patches/$patch"
 	# 2.93 alone: the root of the carrying, so its chain needs no other base.
 	run env BUILD_DIR="$REPO/build" SERIES_WORK="$WORK/series" SERIES_BASES=upstream-2.93 \
-		"$WORK/repo/contrib/build-helpers/series" check
+		"$WORK/repo/scripts/series" check
 	echo "$output"
 	[[ $status -ne 0 ]]
 	[[ $output == *"patches/upstream-2.93 differs from what patches/source/ gives"* ]]

@@ -20,13 +20,21 @@ setup_file() {
 setup() {
 	dt_setup
 	COPY=$(dt_temp_dir repo)
-	cp -a "$REPO/Makefile" "$REPO/README.md" "$REPO/tests" "$REPO/patches" "$REPO/contrib" "$COPY/"
+	cp -a "$REPO/Makefile" "$REPO/README.md" "$REPO/tests" "$REPO/patches" "$REPO/contrib" \
+		"$REPO/scripts" "$REPO/bench" "$REPO/debian" "$COPY/"
 }
 
 # check_facts: make check-facts in the copy; $status and $output as run's.
 check_facts() {
 	run make -s -C "$COPY" check-facts
 	printf '$ make check-facts   (exit %s)\n%s\n' "$status" "$output"
+}
+
+# import_graph: scripts/import-graph --check in the copy (not a git
+# checkout: it reads every file there).
+import_graph() {
+	run "$COPY/scripts/import-graph" --check
+	printf '$ scripts/import-graph --check   (exit %s)\n%s\n' "$status" "$output"
 }
 
 # expect_caught WORDS: the check failed and its output has WORDS.
@@ -151,4 +159,32 @@ edit() {
 	printf 'upstream-2.91 expects: %s\n' "$after"
 	[[ ",$after," == *,bug:tcp-upstream-eof,* ]] || dt_fail "upstream-2.91 does not expect bug:tcp-upstream-eof after the edit"
 	grep -qF '| 2.90–2.91: closed after the query' "$COPY/README.md" || dt_fail "README.md does not show 2.90–2.91"
+}
+
+@test "import graph: as it is, no two folders depend on each other, and README.md shows the graph" {
+	import_graph
+	((status == 0)) || dt_fail "the repository's folders depend both ways, or the README's graph is stale"
+}
+
+@test "import graph: a script that runs a test tool makes scripts and tests depend both ways: the check fails, naming both sides" {
+	printf '"$TOP/tests/gen-matrix" --check\n' >>"$COPY/scripts/make-dist"
+	import_graph
+	((status == 1)) || dt_fail "the check passed with scripts/make-dist running tests/gen-matrix"
+	grep -qF 'scripts and tests depend on each other' <<<"$output" || dt_fail "the pair is not named"
+	grep -qF 'scripts/make-dist -> tests/gen-matrix' <<<"$output" || dt_fail "the script's side is not named"
+	grep -qF 'tests/build-pipeline.bats -> scripts/' <<<"$output" || dt_fail "the tests' side is not named"
+}
+
+@test "import graph: a kit part that runs a tool of the suite fails the check" {
+	printf '"$REPO/tests/facts" tags >/dev/null\n' >>"$COPY/tests/lib/clients.bash"
+	import_graph
+	((status == 1)) || dt_fail "the check passed with the kit running tests/facts"
+	grep -qF 'tests and tests/lib depend on each other' <<<"$output" || dt_fail "the pair is not named"
+}
+
+@test "import graph: a new edge not in README.md's table fails the check" {
+	printf 'source "$TOP/tests/lib/kit.bash"\n' >>"$COPY/contrib/kubernetes/check-manifest"
+	import_graph
+	((status == 1)) || dt_fail "the check passed with an edge the README does not show"
+	grep -qF "README.md's import-graph block is not the graph" <<<"$output" || dt_fail "the stale table is not named"
 }

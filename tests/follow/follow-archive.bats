@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2030,SC2031
 #
-# Following Debian's uploads (contrib/build-helpers/follow-archive), fully
+# Following Debian's uploads (scripts/follow-archive), fully
 # local: a signed file:// archive stands in for Debian's, holding the cached
 # debian-12 source (bookworm) and a simulated security upload made from it
 # (<version>~deb12u3-like, bookworm-security); follow-archive is pointed at
@@ -113,7 +113,7 @@ copy_repo() {
 
 follow() {
 	local top=$1 repo=$2
-	"$top/contrib/build-helpers/follow-archive" --base debian-12 --key "$KEYID" \
+	"$top/scripts/follow-archive" --base debian-12 --key "$KEYID" \
 		--repo "$repo" --sources "$WORK/sources" --no-check
 }
 
@@ -242,7 +242,7 @@ client_upgrade() {
 		 and neither is this one
 	EOF
 	printf '%s\n' "$patch" >>"$top/patches/debian-12.series"
-	"$top/contrib/build-helpers/fork-revision" record
+	"$top/scripts/fork-revision" record
 	run follow "$top" "$repo"
 	echo "$output"
 	[[ $status -ne 0 ]]

@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 #
-# Generated blocks of the documentation, for the generators (tests/facts,
-# tests/gen-matrix): a block is the lines between "<!-- facts:NAME -->" and
-# "<!-- /facts:NAME -->", each marker a line of its own.
+# Generated blocks of the documentation, for the generators (the facts and
+# the matrix generators; each sets DOC_REGENERATE, the command that rewrites
+# its blocks, for the messages): a block is the lines between
+# "<!-- facts:NAME -->" and "<!-- /facts:NAME -->", each marker a line of
+# its own.
 
 # doc_block_text FILE NAME: the block's text; fails when FILE lacks it.
 doc_block_text() {
@@ -36,7 +38,7 @@ doc_block_check() {
 		return 1
 	fi
 	[[ "$have" != "$3" ]] || return 0
-	printf '%s: the %s block is not what %s gives (run tests/facts --write):\n' "$1" "$2" "$4"
+	printf '%s: the %s block is not what %s gives (run %s):\n' "$1" "$2" "$4" "${DOC_REGENERATE:-its generator}"
 	diff -u <(printf '%s\n' "$have") <(printf '%s\n' "$3") | tail -n +3 || true
 	return 1
 }

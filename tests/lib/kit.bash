@@ -4,11 +4,13 @@
 # namespaces (netns.bash), the Calico node (topology.bash), the daemons
 # (daemons.bash: knotd, the one dnsmasq starter, dnsdist) and the clients
 # (clients.bash).  The suite (lib/common.bash), bench/, tests/package/ and
-# contrib/build-helpers/ source this file, never the parts:
+# scripts/ source this file, never the parts:
 #
 #   source "$REPO/tests/lib/kit.bash"    the kit
 #   dt_kit_use package                   and the Debian package test's
-#                                        helpers (tests/package/lib.bash)
+#                                        helpers (tests/lib/package.bash)
+#   dt_kit_use matrix                    and the test matrix's tables
+#                                        (tests/lib/matrix.bash)
 #
 # Sourcing defines functions and defaults only; nothing exists until the
 # caller makes its state directory (dt_state_init) and registers there
@@ -27,16 +29,21 @@ source "$DT_LIB/daemons.bash"
 source "$DT_LIB/clients.bash"
 
 # dt_kit_use PART: an optional part of the kit: package (the Debian package
-# test's helpers).  (Not an argument of `source`: without one, bash hands
-# the sourced file the caller's own arguments.)
+# test's helpers), matrix (the test matrix's tables).  (Not an argument of
+# `source`: without one, bash hands the sourced file the caller's own
+# arguments.)
 dt_kit_use() {
 	case "$1" in
 	package)
-		# shellcheck source=tests/package/lib.bash
-		source "$DT_LIB/../package/lib.bash"
+		# shellcheck source=tests/lib/package.bash
+		source "$DT_LIB/package.bash"
+		;;
+	matrix)
+		# shellcheck source=tests/lib/matrix.bash
+		source "$DT_LIB/matrix.bash"
 		;;
 	*)
-		printf 'dt_kit_use: unknown part %s (known: package)\n' "$1" >&2
+		printf 'dt_kit_use: unknown part %s (known: package, matrix)\n' "$1" >&2
 		return 2
 		;;
 	esac

@@ -46,7 +46,7 @@ dt_scope() {
 }
 
 # The state directory, and "file" scope: what a bats file's setup_file, or
-# a script using the kit (bench/, contrib/build-helpers/), starts with.
+# a script using the kit (bench/, scripts/), starts with.
 dt_setup_file() {
 	dt_state_init
 	dt_scope file

@@ -2,7 +2,7 @@
 # Shared by the build helpers: messages, base definitions, paths.
 # A base is data: patches/<base>.base holds KEY=value lines (see patches/README.md).
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$TOP/build}
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
@@ -80,7 +80,7 @@ verify_dsc_files() {
 
 # --- the fork revision ------------------------------------------------------------
 # patches/REVISION records, for the revision in VERSION, a digest of what
-# each base's package is made from (contrib/build-helpers/fork-revision).
+# each base's package is made from (scripts/fork-revision).
 
 revision_file() { printf '%s/patches/REVISION\n' "$TOP"; }
 
