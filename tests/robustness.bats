@@ -52,6 +52,10 @@ setup() {
 # (RB_CHURN=1000 RB_CHURN_BATCH=50 makes a stress run of it).
 : "${RB_CHURN:=200}"
 : "${RB_CHURN_BATCH:=20}"
+# Churning them, each pod in a namespace of its own, took 230 s on a 2-core
+# machine with its load at 12, and the test over 300 s: the watchdog of
+# these tests allows ten minutes.
+: "${DT_TEST_TIMEOUT:=600}"
 
 # ---------------------------------------------------------------------------
 # 1,000 accepted and 1,000 refused connections
