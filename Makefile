@@ -122,8 +122,10 @@ deb: build
 debdiff:
 	$(HELPERS)/make-debdiff "$(BASE)"
 
-# Our autopkgtest (debian/tests/) against the built .debs with Debian's runner
-# (autopkgtest ... -- null, root); leaves the machine's packages as it found them.
+# The source package's autopkgtests (Debian's and ours, debian/tests/) against
+# the built .debs with Debian's runner (autopkgtest ... -- null, root): ours
+# run, Debian's are counted as not run (they need a systemd-booted testbed);
+# leaves the machine's packages as it found them.
 check-autopkgtest:
 	$(HELPERS)/run-autopkgtest "$(BASE)"
 
