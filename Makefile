@@ -3,6 +3,7 @@
 #
 #   BASE=<name>      which source to patch (patches/<name>.base); default: this host's Debian
 #   PATCHES=none     build the base unpatched (stock), for comparisons
+#   PATCHES=minimal  only patches/<base>.minimal.series (the fix proposed to Debian)
 #   SRC=<dir>        where the tree is made (default: src/)
 #   BASE_VERSION=    pin a Debian version instead of following the suite
 #   DNSMASQ=<path>   the binary `make check` tests (default: $(SRC)/dnsmasq)
@@ -37,10 +38,10 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
   libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6 \
   jq strace prometheus python3-kubernetes python3-yaml
-PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
+PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm distro-info-data
 FUZZ_DEPS := clang
 
-.PHONY: available-bases series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: routes check-routes available-bases series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -117,10 +118,24 @@ fuzz: build
 deb: build
 	$(HELPERS)/build-deb "$(SRC)"
 
-# The debdiff of Debian's source package against ours, checked to hold only
-# debian/patches/ and one changelog entry, and a <suite>-pu request text, in dist/<base>/.
+# In dist/<base>/: the debdiff of Debian's source package against our build
+# (after make deb), and the route's texts as of today (release-route):
+# proposal/ (Debian's package plus the minimal series and our test, Debian's
+# next revision, with its debdiff), <suite>-pu.txt while the release is
+# stable or lts-request.txt while it is in LTS, and bug-report.txt. Each
+# debdiff is checked to hold only debian/patches/, debian/tests/ (ours
+# added) and one changelog entry. Needs no package build.
 debdiff:
-	$(HELPERS)/make-debdiff "$(BASE)"
+	$(MAKE) tree PATCHES=none SRC=build/proposal-$(BASE) SANITIZE=
+	$(HELPERS)/make-debdiff "$(BASE)" build/proposal-$(BASE)
+
+# Which route takes a fix to each Debian base's release today, from
+# distro-info-data; check-routes: the README's route table is the csv's.
+routes:
+	@for f in patches/debian-*.base; do b=$${f##*/}; b=$${b%.base}; printf '%-10s %s\n' "$$b" "$$($(HELPERS)/release-route route "$$b")"; done
+
+check-routes:
+	$(HELPERS)/release-route check README.md
 
 # The source package's autopkgtests (Debian's and ours, debian/tests/) against
 # the built .debs with Debian's runner (autopkgtest ... -- null, root): ours
@@ -189,7 +204,7 @@ check-deps-services:
 check-facts:
 	tests/facts --check
 
-lint: check-facts
+lint: check-facts check-routes
 	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
