@@ -205,7 +205,7 @@ check-facts:
 	tests/facts --check
 
 lint: check-facts check-routes
-	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/lib/*.bash tests/package/run tests/package/lib.bash \
+	shellcheck -x $(HELPERS)/* contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check contrib/dnsmasq-tcpifidx-held-back debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/lib/*.bash tests/package/run tests/package/lib.bash \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
 	contrib/kubernetes/check-manifest contrib/kubernetes/dnsmasq-tcp-check.yaml
