@@ -3,6 +3,7 @@
 #
 #   BASE=<name>      which source to patch (patches/<name>.base); default: this host's Debian
 #   PATCHES=none     build the base unpatched (stock), for comparisons
+#   PATCHES=minimal  only patches/<base>.minimal.series (the fix proposed to Debian)
 #   SRC=<dir>        where the tree is made (default: src/)
 #   BASE_VERSION=    pin a Debian version instead of following the suite
 #   DNSMASQ=<path>   the binary `make check` tests (default: $(SRC)/dnsmasq)
@@ -39,10 +40,10 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
   libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6 \
   jq strace prometheus python3-kubernetes python3-yaml
-PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm
+PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm distro-info-data
 FUZZ_DEPS := clang
 
-.PHONY: available-bases series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: routes check-routes available-bases series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -121,13 +122,29 @@ fuzz: build
 deb: build
 	$(SCRIPTS)/build-deb "$(SRC)"
 
-# The debdiff of Debian's source package against ours, checked to hold only
-# debian/patches/ and one changelog entry, and a <suite>-pu request text, in dist/<base>/.
+# In dist/<base>/: the debdiff of Debian's source package against our build
+# (after make deb), and the route's texts as of today (release-route):
+# proposal/ (Debian's package plus the minimal series and our test, Debian's
+# next revision, with its debdiff), <suite>-pu.txt while the release is
+# stable or lts-request.txt while it is in LTS, and bug-report.txt. Each
+# debdiff is checked to hold only debian/patches/, debian/tests/ (ours
+# added) and one changelog entry. Needs no package build.
 debdiff:
-	$(SCRIPTS)/make-debdiff "$(BASE)"
+	$(MAKE) tree PATCHES=none SRC=build/proposal-$(BASE) SANITIZE=
+	$(SCRIPTS)/make-debdiff "$(BASE)" build/proposal-$(BASE)
 
-# Our autopkgtest (debian/tests/) against the built .debs with Debian's runner
-# (autopkgtest ... -- null, root); leaves the machine's packages as it found them.
+# Which route takes a fix to each Debian base's release today, from
+# distro-info-data; check-routes: the README's route table is the csv's.
+routes:
+	@for f in patches/debian-*.base; do b=$${f##*/}; b=$${b%.base}; printf '%-10s %s\n' "$$b" "$$($(SCRIPTS)/release-route route "$$b")"; done
+
+check-routes:
+	$(SCRIPTS)/release-route check README.md
+
+# The source package's autopkgtests (Debian's and ours, debian/tests/) against
+# the built .debs with Debian's runner (autopkgtest ... -- null, root): ours
+# run, Debian's are counted as not run (they need a systemd-booted testbed);
+# leaves the machine's packages as it found them.
 check-autopkgtest:
 	$(SCRIPTS)/run-autopkgtest "$(BASE)"
 
@@ -197,8 +214,8 @@ check-facts:
 # The shell scripts of scripts/ (its templates and Python tools aside).
 SHELL_SCRIPTS = $(shell grep -lE '^\#!.*\b(ba)?sh\b' $(SCRIPTS)/*)
 
-lint: check-facts
-	shellcheck -x $(SHELL_SCRIPTS) contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/upstream-threads tests/lib/*.bash tests/package/run \
+lint: check-facts check-routes
+	shellcheck -x $(SHELL_SCRIPTS) contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check contrib/dnsmasq-tcpifidx-held-back debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/upstream-threads tests/lib/*.bash tests/package/run \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
 	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
 	contrib/kubernetes/check-manifest contrib/kubernetes/dnsmasq-tcp-check.yaml

@@ -178,6 +178,16 @@ client_upgrade() {
 	' client "$tmp" "$public" 2>&1
 }
 
+# valid_for_days RELEASE N: RELEASE has a Valid-Until N days after its Date.
+valid_for_days() {
+	local date until
+	date=$(sed -n 's/^Date: //p' "$1")
+	until=$(sed -n 's/^Valid-Until: //p' "$1")
+	[[ -n $until ]] || dt_fail "$1 has no Valid-Until"
+	(($(date -d "$until" +%s) - $(date -d "$date" +%s) == $2 * 86400)) ||
+		dt_fail "$1: Valid-Until $until is not $2 days after $date"
+}
+
 @test "a newer Debian upload is rebuilt, published signed, and a node upgrades to it with apt-get upgrade" {
 	local top=$WORK/top repo=$WORK/repo ours
 	copy_repo "$top"
@@ -196,6 +206,9 @@ client_upgrade() {
 	grep -qx 'Origin: dnsmasq-tcpifidx' "$repo/public/dists/bookworm/Release"
 	grep -qx 'Label: dnsmasq-tcpifidx' "$repo/public/dists/bookworm/Release"
 	cmp "$WORK/key.gpg" "$repo/public/dnsmasq-tcpifidx.gpg"
+	# Valid-Until, FOLLOW_VALID_FOR (3 days) after its Date: a repository
+	# whose follow runs stop expires on the nodes.
+	valid_for_days "$repo/public/dists/bookworm/Release" 3
 
 	run client_upgrade "$repo/public"
 	echo "$output"
@@ -216,8 +229,12 @@ client_upgrade() {
 	[[ $status -eq 0 ]]
 	[[ $output == *"up to date: $repo has $NEW_VERSION+"* ]]
 	[[ $output != *"build-deb"* ]]
+	[[ $output == *"(Release re-signed, valid for 3d)"* ]]
 	run published "$repo"
 	[[ $output == "$before" ]]
+	# Re-exported and signed again, still with its Valid-Until.
+	gpgv --keyring "$WORK/key.gpg" "$repo/public/dists/bookworm/InRelease"
+	valid_for_days "$repo/public/dists/bookworm/Release" 3
 }
 
 @test "a patch that no longer applies: the run fails naming it and publishes nothing" {
