@@ -31,6 +31,8 @@ export BASE_VERSION
 # checked against its ORIG_SHA256 (ALLOW_GIT_ARCHIVE=1: a git archive of the
 # release tag, for development only).
 export TARBALL ALLOW_GIT_ARCHIVE
+# EXTRA_COPTS: features compiled in besides the base's own COPTS.
+export EXTRA_COPTS
 
 # Everything a fresh Debian 12 machine needs to build every base, run the
 # suite, and build the package.
