@@ -291,7 +291,9 @@ rb_refused_traced() {
 # A remote client must not drive the rate of warnings: a client refused by
 # --local-service is logged once, over TCP as over UDP (stock logs every
 # TCP connection, from the child which refuses it).
-# bats test_tags=bug:local-service-log-rate
+# On 2.82-2.92 the pod's TCP connections are closed at accept, before the
+# --local-service check: no warning at all (bug:calico-tcp).
+# bats test_tags=bug:local-service-log-rate,bug:calico-tcp
 @test "a pod refused by --local-service is logged once, however often it connects over TCP (forking)" {
 	local q out n
 	dnsmasq_start forking --local-service
@@ -301,8 +303,10 @@ rb_refused_traced() {
 	printf '%s\n' "$out"
 	# The refusals are proven (closed without an answer); their warning
 	# reaches the log file from the main process or a child's last flush.
-	dt_wait_until "$DT_WAIT_TIMEOUT" grep -qi 'ignoring query from non-local network' "$DNSMASQ_LOG" ||
+	if ! dt_wait_until "$DT_WAIT_TIMEOUT" grep -qi 'ignoring query from non-local network' "$DNSMASQ_LOG"; then
+		dt_xfail_signature bug:calico-tcp "5 connections closed, none reached the --local-service check (no warning)"
 		dt_fail "no warning for the refused pod in $DNSMASQ_LOG" || return 1
+	fi
 	n=$(grep -ci 'ignoring query from non-local network' "$DNSMASQ_LOG")
 	if ((n > 1)); then
 		dt_xfail_signature bug:local-service-log-rate "$n warnings for 5 refused connections"

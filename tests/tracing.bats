@@ -403,6 +403,12 @@ tr_scenario() {
 # ---------------------------------------------------------------------------
 # Without --log-debug: no new kind of line.
 
+# tr_without_per_connection_warning: log line shapes (stdin) without stock's
+# per-connection --local-service warning.
+tr_without_per_connection_warning() {
+	grep -viE '^dnsmasq: ignoring query from non-local network( [^(]*)?$' || true
+}
+
 # bats test_tags=feature:tracing
 @test "trace: without --log-debug the log has the same kinds of line as the unpatched build; with it, the traces (forking)" {
 	local real=$DNSMASQ dir run tcp trunc
@@ -423,9 +429,11 @@ tr_scenario() {
 	for run in wild local; do
 		# Stock warns of a refused --local-service TCP client on every
 		# connection, in words of its own; ours once, in UDP's words
-		# (bug:local-service-log-rate): the one intended difference.
-		tr_shapes "$dir/stock.$run" | grep -viE '^dnsmasq: ignoring query from non-local network( [^(]*)?$' >"$dir/stock.$run.shapes" || true
-		tr_shapes "$dir/ours.$run" >"$dir/ours.$run.shapes"
+		# (bug:local-service-log-rate, tested in robustness.bats): the one
+		# intended difference, left out on both sides (the stock build
+		# judged as "ours" by make check-stock has it too).
+		tr_shapes "$dir/stock.$run" | tr_without_per_connection_warning >"$dir/stock.$run.shapes"
+		tr_shapes "$dir/ours.$run" | tr_without_per_connection_warning >"$dir/ours.$run.shapes"
 		if ! diff -u "$dir/stock.$run.shapes" "$dir/ours.$run.shapes"; then
 			dt_fail "without --log-debug, the kinds of log line differ from the unpatched build ($run run; - stock, + ours)"
 		fi
