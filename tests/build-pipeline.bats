@@ -28,7 +28,7 @@ setup() {
 # break a patch without touching the real ones.
 copy_repo() {
 	mkdir -p "$1"
-	cp -a "$REPO/contrib" "$REPO/patches" "$REPO/debian" "$REPO/VERSION" "$REPO/Makefile" "$1/"
+	cp -a "$REPO/scripts" "$REPO/contrib" "$REPO/patches" "$REPO/debian" "$REPO/VERSION" "$REPO/Makefile" "$1/"
 }
 
 # offline CMD...: run CMD where Debian's archive cannot be reached.

@@ -108,7 +108,7 @@ new_upload() {
 # without touching the real one.
 copy_repo() {
 	mkdir -p "$1"
-	cp -a "$REPO/contrib" "$REPO/patches" "$REPO/debian" "$REPO/VERSION" "$REPO/Makefile" "$1/"
+	cp -a "$REPO/scripts" "$REPO/contrib" "$REPO/patches" "$REPO/debian" "$REPO/VERSION" "$REPO/Makefile" "$1/"
 }
 
 follow() {

@@ -16,7 +16,7 @@
 # bats file_tags=package
 
 load ../lib/common
-load lib
+dt_kit_use package
 
 POD_IP4=198.51.100.10
 TOP_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
