@@ -270,6 +270,13 @@ cell_udp() {
 cell_tcp() {
 	local ns=$1 server=$2 name=$3
 	q_probe "$ns" tcp "$server" "$name" --type "$(dt_query_type "$name")"
+	if [[ "$Q_OUTCOME" == closed && "$Q_HOW" == eof-after-query ]]; then
+		# Closed after the query was sent: read and dropped, or refused at
+		# accept later than dnsprobe watched for (0.2 s; a loaded machine
+		# took longer). Ask again, watching two seconds: a refusal at
+		# accept then shows as one, a drop after the query as before.
+		q_probe "$ns" tcp "$server" "$name" --type "$(dt_query_type "$name")" --early 2
+	fi
 	CELL_TCP_WHY=
 	CELL_TCP_HOW=$Q_HOW
 	if q_answered_fully "$name" 1; then
