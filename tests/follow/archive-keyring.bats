@@ -181,6 +181,10 @@ keyring_keys() {
 	# intact.
 	node first dpkg -S "$KEYRING" | grep -qx "$PACKAGE: $KEYRING" || dt_fail "dpkg does not own $KEYRING"
 	[[ -z $(node first dpkg --verify "$PACKAGE") ]] || dt_fail "dpkg --verify $PACKAGE found changes"
+	# Nothing in apt's global trust, no maintainer script.
+	! node first dpkg -L "$PACKAGE" | grep -q '^/etc/apt' || dt_fail "$PACKAGE installs into /etc/apt"
+	[[ -z $(find "$node/root/var/lib/dpkg/info" -name "$PACKAGE.*" ! -name '*.list' ! -name '*.md5sums') ]] ||
+		dt_fail "$PACKAGE has maintainer scripts or conffiles: $(find "$node/root/var/lib/dpkg/info" -name "$PACKAGE.*")"
 	[[ -f $node/root/usr/share/doc/$PACKAGE/examples/dnsmasq-tcpifidx.sources ]] || dt_fail "no example .sources"
 	grep -qx "Signed-By: $KEYRING" "$node/root/usr/share/doc/$PACKAGE/examples/dnsmasq-tcpifidx.sources"
 	# The installed file holds the signing key and verifies the repository.
