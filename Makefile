@@ -45,7 +45,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm distro-info-data
 FUZZ_DEPS := clang
 
-.PHONY: routes check-routes available-bases series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: archive-keyring check-archive-keyring routes check-routes available-bases series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -162,14 +162,29 @@ revision:
 # Following Debian's uploads (scripts/follow-archive): when the
 # archive has a newer dnsmasq for BASE than FOLLOW_REPO holds, build it with our
 # series, run the package tests, publish it with reprepro, signed with FOLLOW_KEY.
-export FOLLOW_KEY FOLLOW_REPO FOLLOW_SOURCES FOLLOW_CHECKS
+export FOLLOW_KEY FOLLOW_KEYRING FOLLOW_KEY_WARN_DAYS FOLLOW_REPO FOLLOW_SOURCES FOLLOW_CHECKS
 follow:
 	$(SCRIPTS)/follow-archive --base "$(BASE)"
+
+# The repository's keyring package (dnsmasq-tcpifidx-archive-keyring, from
+# contrib/archive-keyring/) with the keys FOLLOW_KEYRING (default FOLLOW_KEY),
+# signed by the first of FOLLOW_KEY, into dist/archive-keyring/, version
+# KEYRING_VERSION. make follow builds and publishes it by itself whenever the
+# keys change (numbered above the version published).
+KEYRING_VERSION ?= 1
+archive-keyring:
+	$(SCRIPTS)/archive-keyring build --version "$(KEYRING_VERSION)" --out dist/archive-keyring \
+	  $(if $(FOLLOW_KEY),--sign $(firstword $(FOLLOW_KEY))) $(or $(FOLLOW_KEYRING),$(FOLLOW_KEY))
 
 # Its test (tests/follow/): a local archive with a simulated upload, one
 # package build (a few minutes), so not part of `make check`.
 check-follow:
 	DNSMASQ="$(abspath $(DNSMASQ))" tests/run tests/follow/follow-archive.bats
+
+# The keyring package and a key rotation, on a repository of its own (seconds;
+# no package build, no archive; no dnsmasq is run, hence DNSMASQ=/bin/true).
+check-archive-keyring:
+	DNSMASQ=/bin/true tests/run tests/follow/archive-keyring.bats
 
 # The Debian package test (root): Debian's dnsmasq from apt, our dnsmasq-base
 # over it, downgrade, purge; leaves the machine's packages as it found them.

@@ -23,7 +23,7 @@ REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 setup_file() {
 	dt_setup_file
 	local tool
-	for tool in reprepro gpg dch dpkg-source dpkg-deb unshare; do
+	for tool in reprepro gpg dch dpkg-source dpkg-deb unshare debsign dscverify; do
 		command -v "$tool" >/dev/null || skip "$tool is missing (make deps)"
 	done
 	CACHED=$(find "$REPO/build/cache/debian-12" -mindepth 2 -maxdepth 2 -name 'dnsmasq_*.dsc' 2>/dev/null | sort | tail -n 1)
@@ -51,7 +51,7 @@ make_key() {
 		'dnsmasq-tcpifidx test archive <follow@example.invalid>' ed25519 sign never
 	KEYID=$(gpg --batch --with-colons --list-secret-keys | awk -F: '$1 == "fpr" { print $10; exit }')
 	export KEYID
-	gpg --batch --export "$KEYID" >"$WORK/key.gpg"
+	gpg --batch --export --export-options export-minimal "$KEYID" >"$WORK/key.gpg"
 }
 
 # The stand-in for Debian's archive: the cached version in bookworm, a
@@ -148,13 +148,16 @@ client_upgrade() {
 	cat >"$tmp/node.sh" <<-'EOF'
 		set -eu
 		rm -f /etc/apt/sources.list /etc/apt/sources.list.d/* /etc/apt/preferences.d/*
-		cp /srv/repo/dnsmasq-tcpifidx.gpg /usr/share/keyrings/dnsmasq-tcpifidx.gpg
+		k=/usr/share/keyrings/dnsmasq-tcpifidx-archive-keyring.gpg
+		cp /srv/repo/dnsmasq-tcpifidx-archive-keyring.gpg "$k"
 		printf '%s\n' 'Types: deb' 'URIs: file:///srv/repo' 'Suites: bookworm' \
-			'Components: main' 'Signed-By: /usr/share/keyrings/dnsmasq-tcpifidx.gpg' \
+			'Components: main' "Signed-By: $k" \
 			>/etc/apt/sources.list.d/dnsmasq-tcpifidx.sources
 		dpkg -i /srv/stock.deb >/dev/null
 		echo "before: $(dpkg-query -W -f '${Version}' dnsmasq-base)"
 		apt-get -q update
+		DEBIAN_FRONTEND=noninteractive apt-get -q -y install dnsmasq-tcpifidx-archive-keyring
+		echo "keyring owner: $(dpkg -S "$k")"
 		DEBIAN_FRONTEND=noninteractive apt-get -q -y upgrade
 		echo "after: $(dpkg-query -W -f '${Version}' dnsmasq-base)"
 		dnsmasq --version | head -n 1
@@ -176,6 +179,26 @@ client_upgrade() {
 		cp "$t/node.sh" "$r/srv/node.sh"
 		chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 sh /srv/node.sh
 	' client "$tmp" "$public" 2>&1
+}
+
+# dsc_verify FILE: dscverify of a .dsc or .changes with the keyring the
+# repository publishes (the keyring package's file), nothing else.
+dsc_verify() {
+	[[ -f $1 ]] || dt_fail "no such file: '$1'"
+	dscverify --no-conf --no-default-keyrings \
+		--keyring "$WORK/repo/public/dnsmasq-tcpifidx-archive-keyring.gpg" "$1"
+}
+
+# unsigned_copy DSC DIR: the .dsc without its OpenPGP signature, in DIR
+# beside links to the files it lists.
+unsigned_copy() {
+	local dsc=$1 dir=$2 name
+	mkdir -p "$dir"
+	sed -e '1,/^$/d' -e '/^-----BEGIN PGP SIGNATURE-----$/,$d' "$dsc" >"$dir/${dsc##*/}"
+	grep -q '^Checksums-Sha256:' "$dir/${dsc##*/}" || dt_fail "the unsigned copy of $dsc lost its fields"
+	while read -r name; do
+		ln -sf "$(dirname "$dsc")/$name" "$dir/$name"
+	done < <(awk '/^Files:/ { on = 1; next } on && /^ / { print $3; next } on { exit }' "$dir/${dsc##*/}")
 }
 
 # valid_for_days RELEASE N: RELEASE has a Valid-Until N days after its Date.
@@ -201,11 +224,22 @@ valid_for_days() {
 	echo "$output"
 	grep -qxF "dnsmasq-base $ours" <<<"$output"
 	grep -qxF "dnsmasq $ours" <<<"$output"
+	# The keyring package, with the signing key, beside it.
+	grep -qxF "dnsmasq-tcpifidx-archive-keyring 1" <<<"$output"
 	# Signed with the operator's key, and saying who it is for unattended-upgrades.
 	gpgv --keyring "$WORK/key.gpg" "$repo/public/dists/bookworm/InRelease"
 	grep -qx 'Origin: dnsmasq-tcpifidx' "$repo/public/dists/bookworm/Release"
 	grep -qx 'Label: dnsmasq-tcpifidx' "$repo/public/dists/bookworm/Release"
-	cmp "$WORK/key.gpg" "$repo/public/dnsmasq-tcpifidx.gpg"
+	cmp "$WORK/key.gpg" "$repo/public/dnsmasq-tcpifidx-archive-keyring.gpg"
+	# The source package published, and the .changes, signed with debsign:
+	# dscverify checks the signature (with the keyring the nodes have) and
+	# every file listed; the same .dsc without its signature fails.
+	dsc_verify "$(find "$repo/public/pool" -name "dnsmasq_${ours#*:}.dsc")"
+	dsc_verify "$(find "$top/dist/debian-12" -name "dnsmasq_${ours#*:}_*.changes")"
+	unsigned_copy "$(find "$repo/public/pool" -name "dnsmasq_${ours#*:}.dsc")" "$WORK/unsigned"
+	run dsc_verify "$WORK/unsigned/dnsmasq_${ours#*:}.dsc"
+	echo "$output"
+	((status != 0)) || dt_fail "dscverify accepted an unsigned .dsc"
 	# Valid-Until, FOLLOW_VALID_FOR (3 days) after its Date: a repository
 	# whose follow runs stop expires on the nodes.
 	valid_for_days "$repo/public/dists/bookworm/Release" 3
@@ -216,6 +250,9 @@ valid_for_days() {
 	grep -qx "before: $(sed -n 's/^Version: //p' "$CACHED")" <<<"$output"
 	grep -qx "after: $ours" <<<"$output"
 	grep -q "^Dnsmasq version $ours " <<<"$output"
+	# The node installed the keyring package, which took over the key file
+	# it had been bootstrapped with, and it still verifies.
+	grep -qx 'keyring owner: dnsmasq-tcpifidx-archive-keyring: /usr/share/keyrings/dnsmasq-tcpifidx-archive-keyring.gpg' <<<"$output"
 	grep -q 'o=dnsmasq-tcpifidx,.*n=bookworm,l=dnsmasq-tcpifidx' <<<"$output"
 }
 
@@ -237,7 +274,7 @@ valid_for_days() {
 	valid_for_days "$repo/public/dists/bookworm/Release" 3
 }
 
-@test "a patch that no longer applies: the run fails naming it and publishes nothing" {
+@test "a patch that no longer applies: the run fails naming it and publishes no dnsmasq" {
 	local top=$WORK/broken repo=$WORK/repo-broken patch=0099-Deliberately-broken-follow-test.patch
 	copy_repo "$top"
 	cat >"$top/patches/$patch" <<-'EOF'
@@ -265,7 +302,10 @@ valid_for_days() {
 	[[ $status -ne 0 ]]
 	[[ $output == *"our patch patches/$patch no longer applies to Debian's dnsmasq $NEW_VERSION"* ]]
 	[[ $output == *"nothing was published"* ]]
+	# No dnsmasq: only the keyring package, which every run keeps up to
+	# date before it asks the archive.
 	run published "$repo"
-	[[ -z $output ]]
-	[[ -z $(find "$repo" -name '*.deb' -o -name '*.dsc') ]]
+	echo "$output"
+	[[ $(sort -u <<<"$output") == "dnsmasq-tcpifidx-archive-keyring 1" ]] || dt_fail "published: $output"
+	[[ -z $(find "$repo" -name 'dnsmasq[_-]*' ! -name 'dnsmasq-tcpifidx-archive-keyring*') ]]
 }
