@@ -123,9 +123,10 @@ fuzz: build
 # .dsc, .debian.tar.xz, .changes, .buildinfo and the .debs (scripts/build-deb).
 # DSC=<file>: a derivative's own dnsmasq source package instead (Ubuntu's,
 # Raspberry Pi OS's...), verified against DSC_KEYRING=<keyring> (or
-# DSC_UNSIGNED=1: checksums only, said loudly), into dist/dsc-<version>/.
+# DSC_UNSIGNED=1: checksums only, said loudly), into dist/dsc-<version>/;
+# DSC_SERIES=<base> picks another base's series than the one of its version.
 deb: $(if $(DSC),,build)
-	$(SCRIPTS)/build-deb $(if $(DSC),--dsc "$(DSC)" $(if $(DSC_KEYRING),--keyring "$(DSC_KEYRING)") $(if $(filter 1,$(DSC_UNSIGNED)),--unsigned),"$(SRC)")
+	$(SCRIPTS)/build-deb $(if $(DSC),--dsc "$(DSC)" $(if $(DSC_KEYRING),--keyring "$(DSC_KEYRING)") $(if $(filter 1,$(DSC_UNSIGNED)),--unsigned) $(if $(DSC_SERIES),--series "$(DSC_SERIES)"),"$(SRC)")
 
 # In dist/<base>/: the debdiff of Debian's source package against our build
 # (after make deb), and the route's texts as of today (release-route):
