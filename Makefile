@@ -45,7 +45,7 @@ TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdi
 PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm distro-info-data
 FUZZ_DEPS := clang
 
-.PHONY: archive-keyring check-archive-keyring routes check-routes available-bases series check-series follow check-follow check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: archive-keyring check-archive-keyring routes check-routes available-bases series check-series follow check-follow check-derivative check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -121,8 +121,12 @@ fuzz: build
 
 # Debian's source package of the base plus our series, built into dist/<base>/:
 # .dsc, .debian.tar.xz, .changes, .buildinfo and the .debs (scripts/build-deb).
-deb: build
-	$(SCRIPTS)/build-deb "$(SRC)"
+# DSC=<file>: a derivative's own dnsmasq source package instead (Ubuntu's,
+# Raspberry Pi OS's...), verified against DSC_KEYRING=<keyring> (or
+# DSC_UNSIGNED=1: checksums only, said loudly), into dist/dsc-<version>/;
+# DSC_SERIES=<base> picks another base's series than the one of its version.
+deb: $(if $(DSC),,build)
+	$(SCRIPTS)/build-deb $(if $(DSC),--dsc "$(DSC)" $(if $(DSC_KEYRING),--keyring "$(DSC_KEYRING)") $(if $(filter 1,$(DSC_UNSIGNED)),--unsigned) $(if $(DSC_SERIES),--series "$(DSC_SERIES)"),"$(SRC)")
 
 # In dist/<base>/: the debdiff of Debian's source package against our build
 # (after make deb), and the route's texts as of today (release-route):
@@ -186,6 +190,14 @@ check-follow:
 check-archive-keyring:
 	DNSMASQ=/bin/true tests/run tests/follow/archive-keyring.bats
 
+# make deb DSC=... on a derivative made in the test (Debian's trixie source
+# as "fakeos-stable", signed with a throwaway key): version order, Maintainer
+# fields, patch order, and the refusals (checksum, signature, unsigned, no
+# series). Builds the package once (a few minutes; needs the debian-13 cache
+# of 'make BASE=debian-13'), so not part of `make check`.
+check-derivative:
+	DNSMASQ="$(abspath $(DNSMASQ))" tests/run tests/derivative/derivative.bats
+
 # The Debian package test (root): Debian's dnsmasq from apt, our dnsmasq-base
 # over it, downgrade, purge; leaves the machine's packages as it found them.
 check-package:
@@ -234,7 +246,7 @@ SHELL_SCRIPTS = $(shell grep -lE '^\#!.*\b(ba)?sh\b' $(SCRIPTS)/*)
 lint: check-facts check-routes
 	shellcheck -x $(SHELL_SCRIPTS) contrib/image-builders/buildroot/check-dnsmasq-tcpifidx contrib/dnsmasq-tcp-check contrib/dnsmasq-tcpifidx-held-back debian/tests/calico-tcp .ci/run tests/run tests/gen-matrix tests/facts tests/upstream-threads tests/lib/*.bash tests/package/run \
 	  tests/robustness/lib.bash tests/differential/lib.bash tests/fuzz/run bench/run bench/lib.bash bench/soak.bash bench/report bench/freshness
-	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats
+	shellcheck -x -s bash tests/*.bats tests/package/*.bats tests/follow/*.bats tests/derivative/*.bats
 	contrib/kubernetes/check-manifest contrib/kubernetes/dnsmasq-tcp-check.yaml
 	scripts/import-graph --check
 	contrib/kubernetes/check-manifest --print-script contrib/kubernetes/dnsmasq-tcp-check.yaml | shellcheck -s sh -

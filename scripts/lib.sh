@@ -45,6 +45,9 @@ apt_dir() { printf '%s/apt/%s\n' "$BUILD_DIR" "$1"; }
 # The fork's patch level, appended to the base version: 2.90-4~deb12u2+tcpifidx1.
 fork_suffix() { tr -d ' \n' <"$TOP/VERSION"; }
 
+# The maintainer of our packages, "Name <address>" (debian/maintainer).
+fork_maintainer() { sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$TOP/debian/maintainer" | head -n 1; }
+
 # Patch file names listed in a quilt series file (comments and blanks skipped).
 series_patches() {
   sed -e 's/#.*//' -e 's/[[:space:]].*//' "$1" | awk 'NF'
