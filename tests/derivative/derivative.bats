@@ -16,6 +16,7 @@
 # `make BASE=debian-13` leaves in build/cache, and root (tests/run).
 
 load ../lib/common
+dt_kit_use gpg
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 : "${DT_TEST_TIMEOUT:=900}"
@@ -58,27 +59,18 @@ built() {
 }
 
 teardown_file() {
-	if [[ -n ${GNUPGHOME:-} && -d $GNUPGHOME ]]; then
-		gpgconf --kill gpg-agent || true
-	fi
+	dt_gpg_stop
 	dt_teardown_file
 }
 
 # The derivative's uploader's key (in the keyring handed to the build)
 # and a stranger's (not in it).
 make_keys() {
-	export GNUPGHOME=$WORK/gnupg
-	mkdir -m 700 "$GNUPGHOME"
-	gpg --batch --quiet --passphrase '' --quick-gen-key 'FakeOS uploader <uploader@fakeos.invalid>' ed25519 sign never
-	gpg --batch --quiet --passphrase '' --quick-gen-key 'Stranger <stranger@example.invalid>' ed25519 sign never
-	FAKEOS_KEY=$(key_of uploader@fakeos.invalid)
-	STRANGER_KEY=$(key_of stranger@example.invalid)
+	dt_gpg_home "$WORK/gnupg"
+	FAKEOS_KEY=$(dt_gpg_key 'FakeOS uploader <uploader@fakeos.invalid>' never)
+	STRANGER_KEY=$(dt_gpg_key 'Stranger <stranger@example.invalid>' never)
 	export FAKEOS_KEY STRANGER_KEY
 	gpg --batch --export "$FAKEOS_KEY" >"$WORK/fakeos.gpg"
-}
-
-key_of() {
-	gpg --batch --with-colons --list-secret-keys "$1" | awk -F: '$1 == "fpr" { print $10; exit }'
 }
 
 # make_derivative VERSION DIR [conflict] [unsigned]: Debian's trixie source

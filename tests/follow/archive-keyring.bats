@@ -18,6 +18,7 @@
 # `make check-archive-keyring`; not part of `make check`.
 
 load ../lib/common
+dt_kit_use gpg
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 PACKAGE=dnsmasq-tcpifidx-archive-keyring
@@ -35,27 +36,17 @@ setup_file() {
 	# follow-archive's and archive-keyring's build state, away from the
 	# checkout's build/.
 	export BUILD_DIR=$WORK/build
-	export GNUPGHOME=$WORK/gnupg
-	mkdir -m 700 "$GNUPGHOME"
-	OLD=$(make_key 'dnsmasq-tcpifidx test archive 1 <old@example.invalid>' 2y)
-	NEW=$(make_key 'dnsmasq-tcpifidx test archive 2 <new@example.invalid>' 2y)
+	dt_gpg_home "$WORK/gnupg"
+	OLD=$(dt_gpg_key 'dnsmasq-tcpifidx test archive 1 <old@example.invalid>' 2y)
+	NEW=$(dt_gpg_key 'dnsmasq-tcpifidx test archive 2 <new@example.invalid>' 2y)
 	export WORK OLD NEW
 }
 
 teardown_file() {
-	if [[ -n ${GNUPGHOME:-} && -d $GNUPGHOME ]]; then
-		gpgconf --kill gpg-agent || true
-	fi
+	dt_gpg_stop
 	dt_teardown_file
 }
 
-# make_key UID EXPIRY [gpg options]: a new signing key; prints its fingerprint.
-make_key() {
-	local uid=$1 expiry=$2
-	shift 2
-	gpg --batch --quiet --passphrase '' "$@" --quick-gen-key "$uid" ed25519 sign "$expiry" 2>/dev/null
-	gpg --batch --with-colons --list-keys "$uid" | awk -F: '$1 == "fpr" { print $10; exit }'
-}
 
 # export_key FILE KEY...: the public keys, as an operator would copy them.
 export_key() {
@@ -292,7 +283,7 @@ keyring_keys() {
 
 @test "key expiry: a warning when the signing key expires within FOLLOW_KEY_WARN_DAYS days, a refusal once it has expired" {
 	local repo=$WORK/repo-expiry soon expired day
-	soon=$(make_key 'dnsmasq-tcpifidx test archive soon <soon@example.invalid>' 30d)
+	soon=$(dt_gpg_key 'dnsmasq-tcpifidx test archive soon <soon@example.invalid>' 30d)
 	day=$(gpg --batch --with-colons --list-keys "$soon" | awk -F: '$1 == "pub" { print $7; exit }')
 	day=$(date -u -d "@$day" +%F)
 	run keys "$repo" --key "$soon"
@@ -312,7 +303,7 @@ keyring_keys() {
 	[[ $output != *warning* ]] || dt_fail "still a warning after the key was extended"
 	[[ $output == *"keyring: published $PACKAGE 2 ($soon) to every suite"* ]] || dt_fail "the extended key was not published"
 	# A key that expired (made with a clock five years back).
-	expired=$(make_key 'dnsmasq-tcpifidx test archive expired <expired@example.invalid>' 1y \
+	expired=$(dt_gpg_key 'dnsmasq-tcpifidx test archive expired <expired@example.invalid>' 1y \
 		--faked-system-time "$(date -u -d '5 years ago' +%Y%m%dT%H%M%S)")
 	run keys "$repo" --key "$expired"
 	echo "$output"

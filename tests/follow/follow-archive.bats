@@ -16,6 +16,7 @@
 # Needs the cache a normal `make` leaves in build/cache, and root.
 
 load ../lib/common
+dt_kit_use gpg
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 : "${DT_TEST_TIMEOUT:=600}"
@@ -36,20 +37,14 @@ setup_file() {
 }
 
 teardown_file() {
-	# The agent gpg started for the throwaway key, by its home's socket.
-	if [[ -n ${GNUPGHOME:-} && -d $GNUPGHOME ]]; then
-		gpgconf --kill gpg-agent || true
-	fi
+	dt_gpg_stop
 	dt_teardown_file
 }
 
 # A throwaway signing key, as an operator would make one.
 make_key() {
-	export GNUPGHOME=$WORK/gnupg
-	mkdir -m 700 "$GNUPGHOME"
-	gpg --batch --quiet --passphrase '' --quick-gen-key \
-		'dnsmasq-tcpifidx test archive <follow@example.invalid>' ed25519 sign never
-	KEYID=$(gpg --batch --with-colons --list-secret-keys | awk -F: '$1 == "fpr" { print $10; exit }')
+	dt_gpg_home "$WORK/gnupg"
+	KEYID=$(dt_gpg_key 'dnsmasq-tcpifidx test archive <follow@example.invalid>' never)
 	export KEYID
 	gpg --batch --export --export-options export-minimal "$KEYID" >"$WORK/key.gpg"
 }
