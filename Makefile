@@ -42,10 +42,10 @@ BUILD_DEPS := build-essential pkgconf quilt gettext dpkg-dev apt \
 TEST_DEPS := bats iproute2 procps psmisc bind9-dnsutils knot-dnsutils knot dnsdist python3-dnspython parallel \
   libc-bin tcpdump shellcheck python3 util-linux gcc libc6-dev busybox ndisc6 \
   jq strace prometheus python3-kubernetes python3-yaml
-PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap devscripts autopkgtest reprepro gnupg rpm distro-info-data
+PACKAGE_DEPS := debhelper dh-exec dh-runit liblua5.4-dev lintian mmdebstrap sbuild uidmap piuparts devscripts autopkgtest reprepro gnupg rpm distro-info-data
 FUZZ_DEPS := clang
 
-.PHONY: archive-keyring check-archive-keyring routes check-routes available-bases series check-series follow check-follow check-derivative check-deps-services check-facts all tree build check check-stock check-package check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
+.PHONY: archive-keyring check-archive-keyring routes check-routes available-bases series check-series follow check-follow check-derivative check-deps-services check-facts all tree build check check-stock check-package check-piuparts check-autopkgtest check-differential stock-references deb debdiff revision bump-revision upstream-patches dist deps stock lint clean distclean help bases bench fuzz
 
 all: build
 
@@ -199,9 +199,15 @@ check-derivative:
 	DNSMASQ="$(abspath $(DNSMASQ))" tests/run tests/derivative/derivative.bats
 
 # The Debian package test (root): Debian's dnsmasq from apt, our dnsmasq-base
-# over it, downgrade, purge; leaves the machine's packages as it found them.
+# over it on a Calico-like node, the apt pin, the downgrade; leaves the
+# machine's packages as it found them.
 check-package:
 	tests/package/run --base "$(BASE)"
+
+# Debian's piuparts on dist/<base>/'s .debs (root), in a throwaway system of
+# the base's release: install and purge, upgrade from Debian's own version.
+check-piuparts:
+	$(SCRIPTS)/run-piuparts "$(BASE)"
 
 # Every base's patches (patches/<base>/, <base>.series) from the one source,
 # patches/source/ (scripts/series); check-series: fails if what

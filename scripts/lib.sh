@@ -53,6 +53,12 @@ series_patches() {
   sed -e 's/#.*//' -e 's/[[:space:]].*//' "$1" | awk 'NF'
 }
 
+# A patch mail's subject, unfolded, without "[PATCH n/m]".
+patch_subject() {
+  git mailinfo -k /dev/null /dev/null <"$1" 2>/dev/null |
+    sed -n 's/^Subject: //p' | sed -E 's/^\[[^]]*\][[:space:]]*//'
+}
+
 # --- verifying Debian source packages ------------------------------------------
 # The chain (README, "How the build works"): apt checks the archive's signed
 # InRelease with debian-archive-keyring, the Sources index against InRelease,

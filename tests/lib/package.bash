@@ -6,7 +6,7 @@
 # machine back.
 #
 # The target system is this machine, or with PKG_ROOT=<dir> a chroot of
-# another Debian release (build/chroot/<suite>); network namespaces always
+# another Debian release (build/package-root/<suite>); network namespaces always
 # come from this machine. Everything the test changes outside its own
 # namespaces is undone by pkg_restore, which is safe to run any number of
 # times and from any process: its state lives in $PKG_STATE on disk.
@@ -237,11 +237,6 @@ pkg_write_conf() {
 		log-queries
 		log-facility=$log_dir/dnsmasq.log
 	EOF
-}
-
-# Debian's conffiles of the dnsmasq package, "<path> <md5>" per line.
-pkg_conffiles() {
-	pkg_sys dpkg-query -W -f '${Conffiles}\n' dnsmasq | awk 'NF >= 2 { print $1, $2 }'
 }
 
 # ---------------------------------------------------------------------------

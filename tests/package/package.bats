@@ -10,8 +10,11 @@
 #   1. stock dnsmasq + dnsmasq-base: the pod's TCP retry fails (the bug)
 #   2. our dnsmasq-base over it: the same retry gets the whole answer
 #   3. apt: Debian's next upload would replace ours; our pin holds it
-#   4. back to stock, purge both: nothing of either is left
+#   4. back to stock (a downgrade): Debian's binary answers again
 #   5. the machine is as the test found it
+# What Debian's piuparts checks of any package is left to it (make
+# check-piuparts: install, upgrade from Debian's version, purge, files left
+# behind, in a throwaway system); these are the checks of our drop-in.
 #
 # bats file_tags=package
 
@@ -108,13 +111,6 @@ pod_asks_big_name() {
 	pkg_sys dnsmasq --version | sed -n 's/^Compile time options: //p' >"$PKG_STATE/stock-options"
 	printf 'stock: %s\ncompile time options: %s\n' "$PKG_STOCK" "$(cat "$PKG_STATE/stock-options")"
 	[[ -s "$PKG_STATE/stock-options" ]]
-	pkg_conffiles >"$PKG_STATE/conffiles"
-	mkdir -p "$PKG_STATE/conffiles.stock"
-	while read -r path _; do
-		[[ -e "$(pkg_path "$path")" ]] || continue
-		mkdir -p "$PKG_STATE/conffiles.stock$(dirname "$path")"
-		cp -a "$(pkg_path "$path")" "$PKG_STATE/conffiles.stock$path"
-	done <"$PKG_STATE/conffiles"
 	pkg_sys getent passwd dnsmasq >"$PKG_STATE/user.stock"
 
 	pkg_write_conf "${PKG_LOG_DIR#"$PKG_ROOT"}"
@@ -153,22 +149,16 @@ pod_asks_big_name() {
 	[[ "$(pkg_version dnsmasq-base)" == "$ours" ]]
 	[[ "$(pkg_status dnsmasq-base)" == ii && "$(pkg_status dnsmasq)" == ii ]]
 
-	# The package's files are intact and nothing is left half-configured.
+	# The package's files are intact (the README's "Verify").
 	run pkg_sys dpkg -V dnsmasq-base
 	printf 'dpkg -V dnsmasq-base: %s\n' "${output:-(clean)}"
-	[[ "$status" -eq 0 && -z "$output" ]]
-	run pkg_sys dpkg --audit
 	[[ "$status" -eq 0 && -z "$output" ]]
 	# Same features as the stock binary, and our version.
 	run pkg_sys dnsmasq --version
 	printf '%s\n' "${lines[0]}" "${lines[1]}"
 	[[ "${lines[0]}" == "Dnsmasq version $ours "* ]]
 	[[ "${lines[1]}" == "Compile time options: $(cat "$PKG_STATE/stock-options")" ]]
-	# Debian's dnsmasq package: conffiles byte for byte as before, and the
-	# account as the stock package made it.
-	while read -r path _; do
-		cmp "$PKG_STATE/conffiles.stock$path" "$(pkg_path "$path")"
-	done <"$PKG_STATE/conffiles"
+	# The account the service runs as, as the stock package made it.
 	[[ "$(pkg_sys getent passwd dnsmasq)" == "$(cat "$PKG_STATE/user.stock")" ]]
 
 	service_action restart
@@ -222,14 +212,10 @@ pod_asks_big_name() {
 	step_ok
 }
 
-@test "back to stock, then purge both: nothing is left behind" {
-	local stock pid paths path owner leftovers=()
+@test "back to stock (the README's roll back): Debian's dnsmasq-base again, and its binary answers the LAN" {
+	local stock pid
 	stock=$(cat "$PKG_STATE/stock-version")
 	pid=$(pkg_daemon_pid)
-
-	# Everything either version put on the system.
-	paths=$PKG_STATE/paths
-	pkg_sys dpkg-query -L dnsmasq dnsmasq-base >"$paths"
 
 	# Stopped the way the init script stops it: its pid file.
 	pkg_service stop
@@ -237,46 +223,19 @@ pod_asks_big_name() {
 
 	pkg_sys apt-get install -q -y --allow-downgrades "dnsmasq-base=$stock"
 	[[ "$(pkg_version dnsmasq-base)" == "$stock" ]]
+	[[ "$(pkg_status dnsmasq-base)" == ii && "$(pkg_status dnsmasq)" == ii ]]
 	run pkg_sys dpkg -V dnsmasq-base
 	[[ "$status" -eq 0 && -z "$output" ]]
-	pkg_sys dpkg-query -L dnsmasq-base >>"$paths"
+	run pkg_sys dnsmasq --version
+	[[ "${lines[0]}" == "Dnsmasq version ${stock%%-*} "* || "${lines[0]}" == "Dnsmasq version $stock "* ]] ||
+		dt_fail "after the downgrade: ${lines[0]}"
 
-	rm -f "$(pkg_path "$PKG_CONF")"
-	pkg_sys apt-get purge -q -y dnsmasq dnsmasq-base
-	[[ -z "$(pkg_status dnsmasq)" || "$(pkg_status dnsmasq)" == un || "$(pkg_status dnsmasq)" == pn ]]
-	[[ -z "$(pkg_status dnsmasq-base)" || "$(pkg_status dnsmasq-base)" == un || "$(pkg_status dnsmasq-base)" == pn ]]
-
-	# No file of either package is left; directories only where another
-	# package still owns them.
-	while read -r path; do
-		# dpkg-query -L separates packages with an empty line.
-		[[ -z "$path" || "$path" == /. ]] && continue
-		[[ -e "$(pkg_path "$path")" || -L "$(pkg_path "$path")" ]] || continue
-		if [[ -d "$(pkg_path "$path")" ]] &&
-			owner=$(pkg_sys dpkg-query -S "$path" 2>/dev/null) && [[ -n "$owner" ]]; then
-			continue
-		fi
-		leftovers+=("$path")
-	done < <(sort -u "$paths")
-	for path in /run/dnsmasq /etc/dnsmasq.d /etc/dnsmasq.conf /etc/default/dnsmasq /etc/init.d/dnsmasq; do
-		[[ -e "$(pkg_path "$path")" ]] && leftovers+=("$path")
-	done
-	if ((${#leftovers[@]})); then
-		printf 'left behind: %s\n' "${leftovers[@]}"
-		false
-	fi
-
-	# No daemon of ours runs, and nothing listens on port 53 in the root
-	# namespace (apart from what did before the test).
-	dt_pid_gone "$pid"
-	[[ -z "$(pkg_daemon_pid)" ]]
-	run pkg_port53
-	printf 'port 53 in the root namespace: %s\n' "${output:-(nothing)}"
-	[[ "$output" == "$(cat "$PKG_STATE/port53.before")" ]]
-
-	# The account: Debian's dnsmasq-base keeps it on purge (its postrm never
-	# reaches userdel), so it stays exactly as the stock package made it.
-	[[ "$(pkg_sys getent passwd dnsmasq || true)" == "$(cat "$PKG_STATE/user.stock")" ]]
+	service_action start
+	dig_auto "$LAN_NS" "$NODE_IP4" "big.$ZONE" +noedns
+	expect_answers 40
+	pid=$(pkg_daemon_pid)
+	pkg_service stop
+	dt_wait_until "$DT_WAIT_TIMEOUT" dt_pid_gone "$pid"
 	step_ok
 }
 
