@@ -290,7 +290,7 @@ our_dsc() {
 	echo "$output"
 	[[ $status -ne 0 ]]
 	first=$(sed -e 's/#.*//' "$REPO/patches/debian-13.series" | awk 'NF { sub(".*/", ""); print; exit }')
-	[[ $output == *"Applying patch "*"tcpifidx/$first"* ]]
+	[[ $output == *"$first does not apply to dnsmasq_$VERSION_FAKE.dsc after its own patches"* ]]
 	[[ $output == *"needs a rebase"* ]]
 	[[ ! -e $repo/dist ]]
 }
