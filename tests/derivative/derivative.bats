@@ -16,7 +16,7 @@
 # `make BASE=debian-13` leaves in build/cache, and root (tests/run).
 
 load ../lib/common
-dt_kit_use gpg
+dt_kit_use debsrc
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 : "${DT_TEST_TIMEOUT:=900}"
@@ -26,12 +26,8 @@ VERSION_FAKE=2.91-1fakeos1
 
 setup_file() {
 	dt_setup_file
-	local tool
-	for tool in dscverify dch debsign dpkg-source dpkg-deb gpg quilt lintian; do
-		command -v "$tool" >/dev/null || skip "$tool is missing (make deps)"
-	done
-	CACHED=$(find "$REPO/build/cache/debian-13" -mindepth 2 -maxdepth 2 -name 'dnsmasq_*.dsc' 2>/dev/null | sort | tail -n 1)
-	[[ -n $CACHED ]] || skip "no cached debian-13 source: run 'make BASE=debian-13' first"
+	dt_require_tools dscverify dch debsign dpkg-source dpkg-deb gpg quilt lintian
+	dt_cached_dsc CACHED debian-13
 	WORK=$DT_STATE/derivative
 	mkdir -p "$WORK"
 	SUFFIX=$(tr -d ' \n' <"$REPO/VERSION")

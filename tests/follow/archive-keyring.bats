@@ -18,7 +18,7 @@
 # `make check-archive-keyring`; not part of `make check`.
 
 load ../lib/common
-dt_kit_use gpg
+dt_kit_use debsrc
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 PACKAGE=dnsmasq-tcpifidx-archive-keyring
@@ -26,10 +26,7 @@ KEYRING=/usr/share/keyrings/$PACKAGE.gpg
 
 setup_file() {
 	dt_setup_file
-	local tool
-	for tool in reprepro gpg gpgv dpkg-buildpackage debsign dscverify apt-get; do
-		command -v "$tool" >/dev/null || skip "$tool is missing (make deps)"
-	done
+	dt_require_tools reprepro gpg gpgv dpkg-buildpackage debsign dscverify apt-get
 	((EUID == 0)) || skip "needs root (dpkg --root)"
 	WORK=$DT_STATE/keyring
 	mkdir -p "$WORK"

@@ -16,19 +16,15 @@
 # Needs the cache a normal `make` leaves in build/cache, and root.
 
 load ../lib/common
-dt_kit_use gpg
+dt_kit_use debsrc
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 : "${DT_TEST_TIMEOUT:=600}"
 
 setup_file() {
 	dt_setup_file
-	local tool
-	for tool in reprepro gpg dch dpkg-source dpkg-deb unshare debsign dscverify; do
-		command -v "$tool" >/dev/null || skip "$tool is missing (make deps)"
-	done
-	CACHED=$(find "$REPO/build/cache/debian-12" -mindepth 2 -maxdepth 2 -name 'dnsmasq_*.dsc' 2>/dev/null | sort | tail -n 1)
-	[[ -n $CACHED ]] || skip "no cached debian-12 source: run 'make' first"
+	dt_require_tools reprepro gpg dch dpkg-source dpkg-deb unshare debsign dscverify
+	dt_cached_dsc CACHED debian-12
 	WORK=$DT_STATE/follow
 	mkdir -p "$WORK"
 	export WORK CACHED

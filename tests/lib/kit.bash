@@ -29,7 +29,8 @@ source "$DT_LIB/daemons.bash"
 source "$DT_LIB/clients.bash"
 
 # dt_kit_use PART: an optional part of the kit: package (the Debian package
-# test's helpers), matrix (the test matrix's tables), gpg (throwaway keys).  (Not an argument of
+# test's helpers), matrix (the test matrix's tables), debsrc (source packages: tools, cached
+# .dsc, throwaway signing keys).  (Not an argument of
 # `source`: without one, bash hands the sourced file the caller's own
 # arguments.)
 dt_kit_use() {
@@ -42,12 +43,12 @@ dt_kit_use() {
 		# shellcheck source=tests/lib/matrix.bash
 		source "$DT_LIB/matrix.bash"
 		;;
-	gpg)
-		# shellcheck source=tests/lib/gpg.bash
-		source "$DT_LIB/gpg.bash"
+	debsrc)
+		# shellcheck source=tests/lib/debsrc.bash
+		source "$DT_LIB/debsrc.bash"
 		;;
 	*)
-		printf 'dt_kit_use: unknown part %s (known: package, matrix, gpg)\n' "$1" >&2
+		printf 'dt_kit_use: unknown part %s (known: package, matrix, debsrc)\n' "$1" >&2
 		return 2
 		;;
 	esac
